@@ -1,0 +1,42 @@
+/** Errors a user can cause or meet; `code` is stable so the UI and CLI can react to it. */
+export class OresError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OresError';
+  }
+}
+
+/** Input the caller gave is wrong (empty prompt, bad step count, malformed file...). */
+export class InvalidInputError extends OresError {
+  constructor(code: string, message: string) {
+    super(code, message);
+    this.name = 'InvalidInputError';
+  }
+}
+
+/** The machine cannot do what was asked (no WebGPU, no shader-f16, buffers too small...). */
+export class CapabilityError extends OresError {
+  constructor(code: string, message: string) {
+    super(code, message);
+    this.name = 'CapabilityError';
+  }
+}
+
+/** A model or data file is missing, unreachable or corrupt. */
+export class ModelLoadError extends OresError {
+  constructor(code: string, message: string) {
+    super(code, message);
+    this.name = 'ModelLoadError';
+  }
+}
+
+/** The operation was cancelled by its AbortSignal. */
+export class CancelledError extends OresError {
+  constructor(message = 'Cancelled') {
+    super('cancelled', message);
+    this.name = 'CancelledError';
+  }
+}

@@ -1,0 +1,172 @@
+"""Networks of the embedded model, with the Stable Diffusion interface (text encoder, UNet,
+pixel-shuffle 'VAE' decoder), and the judge. Attention is written out by hand so it exports to
+plain ONNX ops that onnxruntime-web runs on WebGPU and WASM alike."""
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+TEXT_DIM = 64
+LATENT_CHANNELS = 12  # 3 RGB channels x 2x2 pixel shuffle
+LATENT_SIZE = 16
+
+
+class Attention(nn.Module):
+    def __init__(self, dim, context_dim=None, heads=4):
+        super().__init__()
+        context_dim = context_dim or dim
+        self.heads = heads
+        self.q = nn.Linear(dim, dim, bias=False)
+        self.k = nn.Linear(context_dim, dim, bias=False)
+        self.v = nn.Linear(context_dim, dim, bias=False)
+        self.out = nn.Linear(dim, dim)
+
+    def forward(self, x, context=None):
+        context = x if context is None else context
+        b, n, d = x.shape
+        h = self.heads
+        q = self.q(x).reshape(b, n, h, d // h).transpose(1, 2)
+        k = self.k(context).reshape(b, context.shape[1], h, d // h).transpose(1, 2)
+        v = self.v(context).reshape(b, context.shape[1], h, d // h).transpose(1, 2)
+        w = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(d // h), dim=-1)
+        return self.out((w @ v).transpose(1, 2).reshape(b, n, d))
+
+
+class TextEncoder(nn.Module):
+    def __init__(self, vocab_size, max_length=77, dim=TEXT_DIM, layers=2):
+        super().__init__()
+        self.tokens = nn.Embedding(vocab_size, dim)
+        self.positions = nn.Parameter(torch.randn(max_length, dim) * 0.02)
+        self.blocks = nn.ModuleList()
+        for _ in range(layers):
+            self.blocks.append(nn.ModuleDict({
+                "ln1": nn.LayerNorm(dim), "attn": Attention(dim),
+                "ln2": nn.LayerNorm(dim), "mlp": nn.Sequential(nn.Linear(dim, dim * 2), nn.GELU(), nn.Linear(dim * 2, dim)),
+            }))
+        self.final = nn.LayerNorm(dim)
+
+    def forward(self, input_ids):
+        x = self.tokens(input_ids.long()) + self.positions
+        for blk in self.blocks:
+            x = x + blk["attn"](blk["ln1"](x))
+            x = x + blk["mlp"](blk["ln2"](x))
+        return self.final(x)
+
+
+def timestep_embedding(t, dim):
+    half = dim // 2
+    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32) / half)
+    args = t.float()[:, None] * freqs[None]
+    return torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
+
+
+class ResBlock(nn.Module):
+    def __init__(self, cin, cout, tdim):
+        super().__init__()
+        self.n1 = nn.GroupNorm(8, cin)
+        self.c1 = nn.Conv2d(cin, cout, 3, padding=1)
+        self.t = nn.Linear(tdim, cout)
+        self.n2 = nn.GroupNorm(8, cout)
+        self.c2 = nn.Conv2d(cout, cout, 3, padding=1)
+        self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()
+
+    def forward(self, x, temb):
+        h = self.c1(F.silu(self.n1(x)))
+        h = h + self.t(temb)[:, :, None, None]
+        h = self.c2(F.silu(self.n2(h)))
+        return h + self.skip(x)
+
+
+class CrossAttnBlock(nn.Module):
+    """Self-attention is left out at the 16x16 level: on two CPU cores it cost more than the rest of the UNet."""
+
+    def __init__(self, ch, context_dim, self_attention=True):
+        super().__init__()
+        self.norm = nn.GroupNorm(8, ch)
+        self.self_attn = Attention(ch, heads=1) if self_attention else None
+        self.ln = nn.LayerNorm(ch)
+        self.cross = Attention(ch, context_dim, heads=1)
+
+    def forward(self, x, context):
+        b, c, hh, ww = x.shape
+        h = self.norm(x).reshape(b, c, hh * ww).transpose(1, 2)
+        if self.self_attn is not None:
+            h = h + self.self_attn(h)
+        h = h + self.cross(self.ln(h), context)
+        return x + h.transpose(1, 2).reshape(b, c, hh, ww)
+
+
+class UNet(nn.Module):
+    """sample [B,12,16,16], timestep [1] or [B], encoder_hidden_states [B,77,64] -> noise prediction."""
+
+    def __init__(self, ch=(48, 96, 96), tdim=128, context_dim=TEXT_DIM):
+        super().__init__()
+        self.ch0 = ch[0]
+        self.temb = nn.Sequential(nn.Linear(ch[0], tdim), nn.SiLU(), nn.Linear(tdim, tdim))
+        self.conv_in = nn.Conv2d(LATENT_CHANNELS, ch[0], 3, padding=1)
+        self.down = nn.ModuleList()
+        cin = ch[0]
+        skips = [ch[0]]
+        for i, c in enumerate(ch):
+            self.down.append(nn.ModuleDict({"res": ResBlock(cin, c, tdim), "attn": CrossAttnBlock(c, context_dim, self_attention=i > 0),
+                                            "pool": nn.Conv2d(c, c, 3, stride=2, padding=1) if i < len(ch) - 1 else nn.Identity()}))
+            skips.append(c)
+            cin = c
+        self.mid1 = ResBlock(cin, cin, tdim)
+        self.mid_attn = CrossAttnBlock(cin, context_dim)
+        self.mid2 = ResBlock(cin, cin, tdim)
+        self.up = nn.ModuleList()
+        for i, c in reversed(list(enumerate(ch))):
+            self.up.append(nn.ModuleDict({"res": ResBlock(cin + skips.pop(), c, tdim), "attn": CrossAttnBlock(c, context_dim, self_attention=i > 0),
+                                          "upsample": nn.Upsample(scale_factor=2, mode="nearest") if i > 0 else nn.Identity()}))
+            cin = c
+        self.out = nn.Sequential(nn.GroupNorm(8, cin), nn.SiLU(), nn.Conv2d(cin, LATENT_CHANNELS, 3, padding=1))
+
+    def forward(self, sample, timestep, encoder_hidden_states):
+        b = sample.shape[0]
+        t = timestep.reshape(-1).float().expand(b) if timestep.numel() == 1 else timestep.float()
+        temb = self.temb(timestep_embedding(t, self.ch0))
+        h = self.conv_in(sample)
+        hs = []
+        for blk in self.down:
+            h = blk["attn"](blk["res"](h, temb), encoder_hidden_states)
+            hs.append(h)
+            h = blk["pool"](h)
+        h = self.mid2(self.mid_attn(self.mid1(h, temb), encoder_hidden_states), temb)
+        for blk in self.up:
+            h = blk["attn"](blk["res"](torch.cat([h, hs.pop()], dim=1), temb), encoder_hidden_states)
+            h = blk["upsample"](h)
+        return self.out(h)
+
+
+class PixelDecoder(nn.Module):
+    """The 'VAE' of a pixel-space model: latents are the image in [-1, 1], 2x2 pixel-unshuffled."""
+
+    def forward(self, latent_sample):
+        return F.pixel_shuffle(latent_sample, 2)
+
+
+def encode_pixels(images):
+    """[B,3,32,32] in [-1, 1] -> latents [B,12,16,16]."""
+    return F.pixel_unshuffle(images, 2)
+
+
+class Judge(nn.Module):
+    """A small CNN with one head per attribute of the world."""
+
+    def __init__(self, heads):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(),
+            nn.Conv2d(32, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(),
+            nn.Conv2d(64, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(64, 96, 3, padding=1), nn.BatchNorm2d(96), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(96 * 16, 128), nn.ReLU())
+        self.names = list(heads)
+        self.heads = nn.ModuleList([nn.Linear(128, n) for n in heads.values()])
+
+    def forward(self, image):
+        f = self.features(image)
+        return tuple(head(f) for head in self.heads)
