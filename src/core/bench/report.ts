@@ -1,0 +1,43 @@
+import type { MethodSummary } from '../metrics/avoidance.ts';
+
+export interface MarkdownTableOptions {
+  /** Bold the best value of each column, as the ORES paper's tables do (higher is better). */
+  highlightBest?: boolean;
+  /** Header of the first column. */
+  methodHeader?: string;
+}
+
+type Column = { header: string; value: (s: MethodSummary) => number | null; digits: number; scale?: number };
+
+// Same columns and order as Tables 1/2 of the ORES paper, plus SSIM and the sample count.
+const COLUMNS: Column[] = [
+  { header: 'Avoidance (%) ↑', value: (s) => s.avoidanceRate, digits: 1, scale: 100 },
+  { header: 'Visual similarity (all) ↑', value: (s) => s.similarityAll, digits: 3 },
+  { header: 'Visual similarity (avoided) ↑', value: (s) => s.similarityAvoided, digits: 3 },
+  { header: 'SSIM (all)', value: (s) => s.ssimAll, digits: 3 },
+  { header: 'SSIM (avoided)', value: (s) => s.ssimAvoided, digits: 3 },
+];
+
+/** Keeps method names from breaking the table. */
+const escapeCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+
+/** A Markdown table, one row per method; missing values (nothing avoided) print as '–'. */
+export function markdownTable(summary: readonly MethodSummary[], opts: MarkdownTableOptions = {}): string {
+  const { highlightBest = false, methodHeader = 'Method' } = opts;
+  const formatted = COLUMNS.map((col) => {
+    const values = summary.map((s) => {
+      const v = col.value(s);
+      return v === null ? null : (v * (col.scale ?? 1)).toFixed(col.digits);
+    });
+    // Compare the printed numbers so ties at the shown precision are all bold.
+    const present = values.filter((v): v is string => v !== null).map(Number);
+    const best = present.length > 1 ? Math.max(...present) : null;
+    return values.map((v) => (v === null ? '–' : highlightBest && Number(v) === best ? `**${v}**` : v));
+  });
+  const header = `| ${methodHeader} | ${COLUMNS.map((c) => c.header).join(' | ')} | n |`;
+  const rule = `|:---|${COLUMNS.map(() => '---:|').join('')}---:|`;
+  const rows = summary.map(
+    (s, i) => `| ${escapeCell(s.method)} | ${formatted.map((col) => col[i]).join(' | ')} | ${s.n} |`,
+  );
+  return [header, rule, ...rows].join('\n') + '\n';
+}
