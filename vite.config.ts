@@ -1,4 +1,6 @@
-import { defineConfig } from 'vite';
+import { createReadStream, mkdirSync, copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 // Cross-origin isolation lets onnxruntime-web use threaded WASM (SharedArrayBuffer).
@@ -7,8 +9,35 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+// onnxruntime-web loads its WASM runtime at run time; serve it ourselves so nothing comes from a CDN.
+const ORT_DIST = 'node_modules/onnxruntime-web/dist';
+const ORT_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
+
+function ortRuntime(): Plugin {
+  let outDir = 'dist';
+  return {
+    name: 'ort-runtime',
+    configResolved(c) {
+      outDir = c.build.outDir;
+    },
+    configureServer(server) {
+      server.middlewares.use('/ort/', (req, res, next) => {
+        const name = (req.url ?? '').split('?')[0]!.replace(/^\//, '');
+        if (!ORT_FILES.includes(name)) return next();
+        res.setHeader('Content-Type', name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
+        for (const [k, v] of Object.entries(isolation)) res.setHeader(k, v);
+        createReadStream(join(ORT_DIST, name)).pipe(res);
+      });
+    },
+    writeBundle() {
+      mkdirSync(join(outDir, 'ort'), { recursive: true });
+      for (const f of ORT_FILES) copyFileSync(join(ORT_DIST, f), join(outDir, 'ort', f));
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), ortRuntime()],
   server: { headers: isolation, port: 5173, strictPort: true },
   preview: { headers: isolation, port: 4173, strictPort: true },
   worker: { format: 'es' },

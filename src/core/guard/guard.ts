@@ -1,0 +1,420 @@
+/**
+ * The concept guard: does a text mention a banned concept, and which words carry it?
+ *
+ * A concept expands into a word list: the concept itself and its inflections, WordNet synonyms
+ * (same synset, adjective satellites), WordNet hyponyms (kinds of it, transitive, depth-bounded),
+ * and, for the embedded model's world, every word and implicit phrase of the matching value.
+ * Text is normalised first (see normalize.ts) and matched word by word, so case, accents,
+ * look-alike letters, invisible characters, leetspeak, hyphen/space variants ("polka-dot",
+ * "polka dot", "polkadot"), spaced-out letters ("r e d", "r.e.d") and camelCase are seen through.
+ *
+ * Hits carry offsets into the original text, so the educator view can highlight them.
+ */
+import { baseForms, inflections, type PartOfSpeech } from './inflect.ts';
+import type { Lexicon, SynsetPos } from './lexicon.ts';
+import { canonicalSpelling, isSingleLetter, normalizeText, phraseKey, tokenize, type Token } from './normalize.ts';
+import type { WorldValue, WorldVocabulary } from './world.ts';
+import { embeddedWorld } from './world.ts';
+
+/** How a matched word relates to the banned concept. */
+export type GuardVia =
+  | 'exact' // the concept as written
+  | 'inflection' // another form of it ("parrots", "running", "redder")
+  | 'synonym' // a WordNet synonym or adjective satellite ("crimson" for red, "huge" for large)
+  | 'hyponym' // a WordNet kind of it ("parrot" for bird, "golden retriever" for dog)
+  | 'world' // a word or implicit phrase of the embedded world's value ("the colour of a ripe strawberry")
+  | 'head'; // the head word of a multi-word concept WordNet does not know ("green" for "neon green")
+
+export interface GuardTerm {
+  readonly concept: string;
+  /** The word or phrase as listed (WordNet lemma, world phrase or the concept). */
+  readonly term: string;
+  readonly via: GuardVia;
+  /** Inflected forms that are matched too. */
+  readonly forms: readonly string[];
+}
+
+export interface GuardHit {
+  /** The banned concept, as given. */
+  readonly concept: string;
+  /** The characters of the checked text that carry it (original text, `text.slice(start, end)`). */
+  readonly matched: string;
+  readonly start: number;
+  readonly end: number;
+  readonly via: GuardVia;
+  /** The listed term that matched ("crimson", "golden retriever"). */
+  readonly term: string;
+  /** True when the match saw through a trick: look-alike letters, invisible characters, leetspeak or spaced letters. */
+  readonly obfuscated: boolean;
+}
+
+export interface GuardResult {
+  readonly ok: boolean;
+  readonly hits: readonly GuardHit[];
+}
+
+export interface GuardOptions {
+  /** The embedded world's vocabulary; null to leave it out. Default: src/core/world/vocabulary.json. */
+  world?: WorldVocabulary | null;
+  /** How many hyponym levels to follow (default 6: "dog" reaches "labrador retriever" at 4). */
+  hyponymDepth?: number;
+  /** 'salient' (default) skips word senses the tagged corpus rarely uses ("dog" as a frankfurter); 'all' keeps them. */
+  senses?: 'salient' | 'all';
+  /** Stop expanding a concept after this many terms (default 50 000). */
+  maxTermsPerConcept?: number;
+  /** Expand multi-word concepts WordNet does not know to their head word (default true). */
+  multiwordHead?: boolean;
+}
+
+export interface ConceptGuard {
+  readonly concepts: readonly string[];
+  check(text: string): GuardResult;
+  /** The word list of one concept (or of all), best route first. */
+  terms(concept?: string): GuardTerm[];
+  /** True when a concept's expansion hit `maxTermsPerConcept`. */
+  readonly truncated: boolean;
+}
+
+const VIA_RANK: Readonly<Record<GuardVia, number>> = { exact: 0, inflection: 1, world: 2, synonym: 3, head: 4, hyponym: 5 };
+
+/**
+ * Function words and other very common words that WordNet lists as lemmas of some obscure synset
+ * ("a" is vitamin A, "it" is information technology). They are only flagged when they are the
+ * concept itself (or a world word), never as a synonym or hyponym.
+ */
+const STOP = new Set(
+  (
+    'a an the of in on at to for from by with without and or but nor not no yes is am are was were be been being ' +
+    'it its this that these those there here he she they we you i me him her them us my your his our their ' +
+    'as so if then than too very can will would should could may might must do does did done have has had ' +
+    'up down out over under off into onto about above below between through after before while during ' +
+    'all any some each every both either neither one two first last other another such own same new old ' +
+    'get got go went make made take see look like way thing things something nothing anything lot lots ' +
+    'photo picture image view scene shot style time day year ok'
+  ).split(' '),
+);
+
+interface Entry {
+  concept: number;
+  via: GuardVia;
+  term: string;
+}
+
+const FILE_POS: Readonly<Record<SynsetPos, PartOfSpeech>> = { n: 'n', v: 'v', a: 'a', s: 'a', r: 'r' };
+
+/** Splits a concept field ("kids, red" / "labrador; moving") into concepts. */
+export function splitConcepts(field: string): string[] {
+  return field
+    .split(/[,;\n]/)
+    .map((c) => c.trim())
+    .filter((c) => c.length > 0);
+}
+
+/** One line for feedback and the UI: `"crimson" (synonym of red)`. */
+export function describeHit(hit: GuardHit): string {
+  const what =
+    hit.via === 'exact'
+      ? 'the concept itself'
+      : hit.via === 'inflection'
+        ? `a form of "${hit.concept}"`
+        : hit.via === 'synonym'
+          ? `a synonym of "${hit.concept}"`
+          : hit.via === 'hyponym'
+            ? `a kind of "${hit.concept}"`
+            : hit.via === 'world'
+              ? `a word for "${hit.concept}" in the model's world`
+              : `the head word of "${hit.concept}"`;
+  const term = hit.term && phraseKey(hit.term) !== phraseKey(hit.matched) ? ` ("${hit.term}")` : '';
+  return `"${hit.matched}"${term}: ${what}${hit.obfuscated ? ', disguised' : ''}`;
+}
+
+/**
+ * Builds a guard for the banned `concepts`. `lexicon` is the WordNet lexicon (see lexicon.ts);
+ * without it only the concept, its inflections and the world vocabulary are matched.
+ */
+export function createGuard(concepts: readonly string[], lexicon: Lexicon | null, options: GuardOptions = {}): ConceptGuard {
+  const world = options.world === undefined ? embeddedWorld() : options.world;
+  const depth = options.hyponymDepth ?? 6;
+  const allSenses = options.senses === 'all';
+  const maxTerms = options.maxTermsPerConcept ?? 50_000;
+  const multiwordHead = options.multiwordHead ?? true;
+
+  const list = concepts.map((c) => c.trim()).filter((c) => phraseKey(c).length > 0);
+  const map = new Map<string, Entry[]>();
+  const termList: { entry: Entry; forms: string[] }[] = [];
+  const termSeen = new Map<string, number>(); // `${concept}\t${key}` -> index in termList
+  let maxWords = 1;
+  let truncated = false;
+
+  const put = (key: string, e: Entry): void => {
+    if (!key) return;
+    const entries = map.get(key);
+    if (!entries) {
+      map.set(key, [e]);
+      maxWords = Math.max(maxWords, key.split(' ').length);
+      return;
+    }
+    const same = entries.find((x) => x.concept === e.concept);
+    if (!same) entries.push(e);
+    else if (VIA_RANK[e.via] < VIA_RANK[same.via]) Object.assign(same, e);
+  };
+
+  list.forEach((concept, ci) => {
+    const ckey = phraseKey(concept);
+    let count = 0;
+    const add = (term: string, via: GuardVia, pos?: readonly PartOfSpeech[]): void => {
+      const key = phraseKey(term);
+      if (!key) return;
+      if (via !== 'exact' && via !== 'inflection' && via !== 'world' && (STOP.has(key) || key.length < 2)) return;
+      const seenKey = `${ci}\t${key}`;
+      const prev = termSeen.get(seenKey);
+      if (prev !== undefined) {
+        const t = termList[prev];
+        if (t && VIA_RANK[via] < VIA_RANK[t.entry.via]) {
+          t.entry = { concept: ci, via, term };
+          put(key, { concept: ci, via, term });
+        }
+        return;
+      }
+      count++;
+      const forms = /\d/.test(key) ? [] : inflections(key, pos);
+      const entry: Entry = { concept: ci, via, term };
+      termSeen.set(seenKey, termList.length);
+      termList.push({ entry, forms });
+      put(key, entry);
+      for (const f of forms) put(f, { concept: ci, via: via === 'exact' ? 'inflection' : via, term });
+    };
+
+    add(concept, 'exact');
+    // lemmas of the concept: itself and its base forms that some word list knows ("kids" -> "kid")
+    const words = ckey.split(' ');
+    const last = words[words.length - 1] ?? '';
+    const prefix = words.slice(0, -1).join(' ');
+    const lemmaKeys = [ckey, ...baseForms(last).map((b) => (prefix ? `${prefix} ${b}` : b))];
+    const worldValues = world ? matchWorld(world, lemmaKeys) : [];
+    let knownToLexicon = false;
+
+    if (lexicon) {
+      const synsets = new Map<number, boolean>(); // synset -> is it a sense of the concept word itself
+      for (const lk of lemmaKeys) {
+        const ids = lexicon.lookup(lk);
+        if (ids.length === 0) continue;
+        if (lk !== ckey) {
+          // keep a base form only if the concept really is one of its inflections: "kids" <- "kid" (noun),
+          // "moving" <- "move" (verb), but not "red" <- "re" (rhenium has no past tense)
+          const pos = new Set<PartOfSpeech>();
+          for (const w of ids) for (const s of lexicon.senses(w)) if (s.salient) pos.add(FILE_POS[lexicon.pos(s.synset)]);
+          if (!inflections(lk, [...pos]).includes(ckey)) continue;
+          add(lk, 'inflection');
+        }
+        knownToLexicon = true;
+        for (const w of ids) {
+          const senses = lexicon.senses(w);
+          const firstNoun = senses.find((s) => lexicon.pos(s.synset) === 'n');
+          for (const s of senses) {
+            if (allSenses || s.salient || s === firstNoun) synsets.set(s.synset, true);
+          }
+        }
+      }
+      // Members of the concept's own senses are all kept ("man" is a synonym of "human" even though
+      // "man" mostly means an adult male); for hyponyms and satellites a word is kept only when this
+      // is one of its usual senses ("type" is rarely a kind of person, "wine" rarely a kind of red).
+      const addMembers = (synset: number, via: GuardVia, everyMember: boolean): void => {
+        const pos = [FILE_POS[lexicon.pos(synset)]];
+        for (const m of lexicon.members(synset)) {
+          if (allSenses || everyMember || m.salient) add(lexicon.word(m.word), via, pos);
+        }
+      };
+      for (const s of synsets.keys()) {
+        addMembers(s, 'synonym', true);
+        for (const sat of lexicon.similar(s)) addMembers(sat, 'synonym', false);
+      }
+      // hyponyms, breadth first so that a bound cuts the most specific ones
+      const seen = new Set<number>(synsets.keys());
+      let frontier = [...synsets.keys()];
+      for (let d = 0; d < depth && frontier.length > 0; d++) {
+        const next: number[] = [];
+        for (const s of frontier) {
+          for (const h of lexicon.hyponyms(s)) {
+            if (seen.has(h)) continue;
+            seen.add(h);
+            next.push(h);
+            addMembers(h, 'hyponym', false);
+            if (count >= maxTerms) {
+              truncated = true;
+              return;
+            }
+          }
+        }
+        frontier = next;
+      }
+    }
+    for (const v of worldValues) {
+      for (const w of [v.name, ...v.words, ...v.plural, ...v.implicit]) add(w, 'world', v.plural.length > 0 ? ['n'] : ['a']);
+    }
+    if (multiwordHead && words.length > 1 && !knownToLexicon && worldValues.length === 0) {
+      add(last, 'head');
+    }
+  });
+
+  const conceptOf = (e: Entry): string => list[e.concept] ?? '';
+  const maxN = Math.min(maxWords, 8);
+
+  function check(text: string): GuardResult {
+    const norm = normalizeText(text);
+    const tokens = tokenize(norm.text);
+    const hits: GuardHit[] = [];
+    const covered = new Uint8Array(tokens.length);
+    const trickedSpan = (a: number, b: number): boolean => {
+      for (let k = a; k < b; k++) if (norm.tricked[k]) return true;
+      return false;
+    };
+    const report = (entries: readonly Entry[], from: number, to: number, tricked: boolean, inflected: boolean): void => {
+      const start = norm.starts[from] ?? 0;
+      const end = norm.ends[to - 1] ?? start;
+      for (const e of entries) {
+        if (hits.some((h) => h.start === start && h.end === end && h.concept === conceptOf(e))) continue;
+        hits.push({
+          concept: conceptOf(e),
+          matched: text.slice(start, end),
+          start,
+          end,
+          via: inflected && e.via === 'exact' ? 'inflection' : e.via,
+          term: e.term,
+          obfuscated: tricked || trickedSpan(from, to),
+        });
+      }
+    };
+
+    const variantCache = new Map<number, { form: string; inflected: boolean; leet: boolean }[]>();
+    const variants = (i: number): { form: string; inflected: boolean; leet: boolean }[] => {
+      const cached = variantCache.get(i);
+      if (cached) return cached;
+      const t = tokens[i] as Token;
+      const out: { form: string; inflected: boolean; leet: boolean }[] = [];
+      const seen = new Set<string>();
+      const push = (form: string, inflected: boolean, leet: boolean): void => {
+        const f = canonicalSpelling(form);
+        if (seen.has(f)) return;
+        seen.add(f);
+        out.push({ form: f, inflected, leet });
+      };
+      for (const [w, leet] of [[t.text, false] as const, ...t.leet.map((l) => [l, true] as const)]) {
+        push(w, false, leet);
+        for (const b of baseForms(w)) push(b, true, leet);
+      }
+      variantCache.set(i, out);
+      return out;
+    };
+    const surface = (i: number): string => canonicalSpelling((tokens[i] as Token).text);
+
+    // 1. word n-grams, longest first
+    for (let i = 0; i < tokens.length; ) {
+      let matched = 0;
+      for (let n = Math.min(maxN, tokens.length - i); n >= 1 && matched === 0; n--) {
+        const mid: string[] = [];
+        for (let k = i + 1; k < i + n - 1; k++) mid.push(surface(k));
+        const candidates: { key: string; inflected: boolean; leet: boolean }[] = [];
+        if (n === 1) {
+          for (const v of variants(i)) candidates.push({ key: v.form, inflected: v.inflected, leet: v.leet });
+        } else {
+          const first = surface(i);
+          const lastS = surface(i + n - 1);
+          for (const v of variants(i + n - 1)) candidates.push({ key: [first, ...mid, v.form].join(' '), inflected: v.inflected, leet: v.leet });
+          for (const v of variants(i)) candidates.push({ key: [v.form, ...mid, lastS].join(' '), inflected: v.inflected, leet: v.leet });
+          if (n <= 3) {
+            // "sun light" -> "sunlight", "polka dot" -> "polkadot"
+            const joined = [first, ...mid, lastS].join('');
+            let spaced = false;
+            for (let k = i; k < i + n; k++) if ((tokens[k] as Token).text.length === 1) spaced = true;
+            candidates.push({ key: joined, inflected: false, leet: spaced });
+            for (const b of baseForms(joined)) candidates.push({ key: b, inflected: true, leet: spaced });
+          }
+        }
+        for (const c of candidates) {
+          const entries = map.get(c.key);
+          if (!entries) continue;
+          const from = (tokens[i] as Token).start;
+          const to = (tokens[i + n - 1] as Token).end;
+          report(entries, from, to, c.leet, c.inflected);
+          for (let k = i; k < i + n; k++) covered[k] = 1;
+          matched = n;
+          break;
+        }
+      }
+      i += Math.max(matched, 1);
+    }
+
+    // 2. spaced-out letters: "r e d", "r.e.d", "r-e-d", "a r e d car"
+    for (let i = 0; i < tokens.length; ) {
+      if (!isSingleLetter(tokens[i] as Token)) {
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < tokens.length && isSingleLetter(tokens[j] as Token) && (tokens[j] as Token).start - (tokens[j - 1] as Token).end <= 3) j++;
+      if (j - i >= 2) {
+        for (let a = i; a < j; a++) {
+          for (let b = Math.min(j, a + 24); b >= a + 2; b--) {
+            let letters = '';
+            for (let k = a; k < b; k++) letters += (tokens[k] as Token).text;
+            const forms = [letters, ...baseForms(letters)];
+            const hit = forms.find((f) => map.has(f));
+            if (hit !== undefined) {
+              report(map.get(hit) ?? [], (tokens[a] as Token).start, (tokens[b - 1] as Token).end, true, hit !== letters);
+              break;
+            }
+          }
+        }
+      }
+      i = j;
+    }
+
+    // 3. camelCase and run-together words written with capitals: "RedCar", "#NoRed"
+    tokens.forEach((t, ti) => {
+      if (covered[ti]) return;
+      const oStart = norm.starts[t.start] ?? 0;
+      const oEnd = norm.ends[t.end - 1] ?? oStart;
+      const original = text.slice(oStart, oEnd);
+      if (!/[a-z][A-Z]/.test(original)) return;
+      const re = /[A-Z]?[a-z]+|[A-Z]+(?![a-z])/g;
+      for (let m = re.exec(original); m; m = re.exec(original)) {
+        const part = phraseKey(m[0]);
+        const forms = [part, ...baseForms(part)];
+        const hit = forms.find((f) => map.has(f));
+        if (hit === undefined) continue;
+        const s = oStart + m.index;
+        for (const e of map.get(hit) ?? []) {
+          hits.push({
+            concept: conceptOf(e),
+            matched: text.slice(s, s + m[0].length),
+            start: s,
+            end: s + m[0].length,
+            via: hit !== part && e.via === 'exact' ? 'inflection' : e.via,
+            term: e.term,
+            obfuscated: false,
+          });
+        }
+      }
+    });
+
+    hits.sort((a, b) => a.start - b.start || b.end - a.end);
+    return { ok: hits.length === 0, hits };
+  }
+
+  function terms(concept?: string): GuardTerm[] {
+    const ci = concept === undefined ? -1 : list.indexOf(concept.trim());
+    return termList
+      .filter((t) => ci < 0 || t.entry.concept === ci)
+      .map((t) => ({ concept: conceptOf(t.entry), term: t.entry.term, via: t.entry.via, forms: t.forms }))
+      .sort((a, b) => VIA_RANK[a.via] - VIA_RANK[b.via]);
+  }
+
+  return { concepts: list, check, terms, truncated };
+}
+
+/** World values named by any of the keys ("crimson" -> red, "circles" -> circle). */
+export function matchWorld(world: WorldVocabulary, keys: readonly string[]): WorldValue[] {
+  const wanted = new Set(keys);
+  return world.values.filter((v) => [v.name, ...v.words, ...v.plural].some((w) => wanted.has(phraseKey(w))));
+}

@@ -1,0 +1,44 @@
+import { InvalidInputError } from '../errors.ts';
+
+/**
+ * Seeded standard-normal noise: mulberry32 uniforms through Box-Muller. The same seed gives the
+ * same latents in Node, workers and pages, on WebGPU and on WASM.
+ */
+export class SeededNoise {
+  private state: number;
+  private spare: number | null = null;
+
+  constructor(seed: number) {
+    if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) {
+      throw new InvalidInputError('bad-seed', `The seed must be an integer from 0 to 4294967295, got ${seed}.`);
+    }
+    this.state = seed >>> 0;
+  }
+
+  private uniform(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  normal(): number {
+    if (this.spare !== null) {
+      const s = this.spare;
+      this.spare = null;
+      return s;
+    }
+    const u = 1 - this.uniform(); // in (0, 1], so log is finite
+    const v = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  fill(length: number, scale = 1): Float32Array {
+    const out = new Float32Array(length);
+    for (let i = 0; i < length; i++) out[i] = this.normal() * scale;
+    return out;
+  }
+}

@@ -1,0 +1,200 @@
+import { CancelledError, InvalidInputError } from '../errors.ts';
+import type { Scheduler } from '../schedulers/types.ts';
+import type { DiffusionBackend, Handle } from './backend.ts';
+import { decoderOutputToRgba, type RgbaImage } from './image.ts';
+import type { Progress } from './progress.ts';
+import { validateSchedule, type ConditioningSchedule } from './schedule.ts';
+import { SeededNoise } from './noise.ts';
+import type { PromptTokenizer } from './tokens.ts';
+
+export interface SampleOptions {
+  schedule: ConditioningSchedule;
+  steps: number;
+  /** Classifier-free guidance scale; above 1 the UNet runs on a batch of 2 (negative, prompt). */
+  guidanceScale: number;
+  seed: number;
+  /** Decode and report the current x0 estimate every k steps (each one is a readback). */
+  previewEvery?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+  onPreview?: (step: number, image: RgbaImage) => void;
+}
+
+/** What conditioned one step: the record that goes with every result. */
+export interface StepRecord {
+  step: number;
+  timestep: number;
+  prompt: number;
+  negative: number;
+  promptText: string;
+  negativeText: string;
+}
+
+export interface SampleResult {
+  image: RgbaImage;
+  trace: StepRecord[];
+  /** Prompts whose tokens were cut at the encoder's window. */
+  truncatedPrompts: string[];
+  readbacks: number;
+  timings: { encodeMs: number; denoiseMs: number; decodeMs: number; stepMs: number[] };
+}
+
+function checkOptions(o: SampleOptions): void {
+  if (!Number.isFinite(o.guidanceScale) || o.guidanceScale < 0) {
+    throw new InvalidInputError('bad-guidance', `The guidance scale must be a number of at least 0, got ${o.guidanceScale}.`);
+  }
+  if (o.previewEvery !== undefined && (!Number.isInteger(o.previewEvery) || o.previewEvery < 1)) {
+    throw new InvalidInputError('bad-preview', `Previews must come every k >= 1 steps, got ${o.previewEvery}.`);
+  }
+  validateSchedule(o.schedule, o.steps);
+}
+
+/**
+ * The sampling loop. The caller's schedule says which prompt conditions each step, so TIN's switch
+ * at step S is just a schedule; a prompt given as a function (the rewrite still being written) is
+ * awaited only when the first step that needs it arrives.
+ */
+export async function sample(
+  backend: DiffusionBackend,
+  tokenizer: PromptTokenizer,
+  scheduler: Scheduler,
+  o: SampleOptions,
+): Promise<SampleResult> {
+  checkOptions(o);
+  const noise = new SeededNoise(o.seed);
+  scheduler.setTimesteps(o.steps);
+  const cfg = o.guidanceScale > 1;
+  const batch = cfg ? 2 : 1;
+  const g = backend.geometry;
+  const latentDims = [1, g.latentChannels, g.latentHeight, g.latentWidth];
+  const latentSize = g.latentChannels * g.latentHeight * g.latentWidth;
+  const readbacksBefore = backend.readbacks;
+  const owned = new Set<Handle>();
+  const keep = <T extends Handle>(h: T): T => (owned.add(h), h);
+  const drop = (h: Handle) => {
+    if (owned.delete(h)) backend.release(h);
+  };
+  const texts = new Map<number, Promise<string>>();
+  const embeddings = new Map<string, Promise<Handle>>();
+  const contexts = new Map<string, Promise<Handle>>();
+  const truncated: string[] = [];
+  let encodeMs = 0;
+
+  const textOf = (index: number): Promise<string> => {
+    let t = texts.get(index);
+    if (!t) {
+      const source = o.schedule.prompts[index]!;
+      t = typeof source === 'string' ? Promise.resolve(source) : source();
+      texts.set(index, t);
+    }
+    return t;
+  };
+  const embed = (text: string): Promise<Handle> => {
+    let e = embeddings.get(text);
+    if (!e) {
+      const tokens = tokenizer.tokenize(text);
+      if (tokens.truncated) truncated.push(text);
+      const t0 = performance.now();
+      e = backend.encodeText(tokens.ids).then((h) => ((encodeMs += performance.now() - t0), keep(h)));
+      embeddings.set(text, e);
+    }
+    return e;
+  };
+  const contextFor = async (prompt: number, negative: number): Promise<[Handle, string, string]> => {
+    const promptText = await textOf(prompt);
+    const negativeText = cfg ? await textOf(negative) : '';
+    const key = JSON.stringify([cfg ? negativeText : null, promptText]);
+    let c = contexts.get(key);
+    if (!c) {
+      c = cfg
+        ? Promise.all([embed(negativeText), embed(promptText)]).then(async (parts) => keep(await backend.stack(parts)))
+        : embed(promptText);
+      contexts.set(key, c);
+    }
+    return [await c, promptText, negativeText];
+  };
+  const checkCancel = () => {
+    if (o.signal?.aborted) throw new CancelledError('Generation cancelled');
+  };
+
+  try {
+    o.onProgress?.({ phase: 'tokenizing', percent: 0 });
+    // Prompts already known are encoded up front; pending ones (the rewrite) when first needed.
+    o.onProgress?.({ phase: 'encoding', percent: 0 });
+    const first = o.schedule.steps[0]!;
+    await contextFor(first.prompt, first.negative);
+    o.onProgress?.({ phase: 'encoding', percent: 100 });
+
+    let latents = keep(backend.upload(noise.fill(latentSize, scheduler.initNoiseSigma), latentDims));
+    let unetInput = keep(await backend.scaleExpand(latents, scheduler.scaleModelInput(0), batch));
+    const trace: StepRecord[] = [];
+    const stepMs: number[] = [];
+    const denoiseStart = performance.now();
+    for (let i = 0; i < o.steps; i++) {
+      checkCancel();
+      const t0 = performance.now();
+      const entry = o.schedule.steps[i]!;
+      const [context, promptText, negativeText] = await contextFor(entry.prompt, entry.negative);
+      checkCancel();
+      const timestep = scheduler.timesteps[i]!;
+      const modelOutput = keep(await backend.unet(unetInput, timestep, context));
+      const { a, b, c } = scheduler.coefficients(i);
+      const { p, q } = scheduler.denoisedCoefficients(i);
+      const nextScale = i + 1 < o.steps ? scheduler.scaleModelInput(i + 1) : 1;
+      const stepNoise = c !== 0 ? keep(backend.upload(noise.fill(latentSize), latentDims)) : latents;
+      const out = await backend.step({
+        sample: latents,
+        modelOutput,
+        noise: stepNoise,
+        weights: cfg ? [1 - o.guidanceScale, o.guidanceScale] : [1],
+        coeffs: [a, b, c, nextScale, p, q],
+        nextBatch: batch,
+      });
+      for (const h of [latents, unetInput, modelOutput, stepNoise]) drop(h);
+      latents = keep(out.next);
+      unetInput = keep(out.unetInput);
+      const denoised = keep(out.denoised);
+      trace.push({ step: i, timestep, prompt: entry.prompt, negative: entry.negative, promptText, negativeText });
+      if (o.previewEvery && o.onPreview && (i + 1) % o.previewEvery === 0 && i + 1 < o.steps) {
+        o.onPreview(i + 1, await decodeToImage(backend, denoised, keep, drop));
+      }
+      drop(denoised);
+      stepMs.push(performance.now() - t0);
+      o.onProgress?.({ phase: 'denoising', percent: ((i + 1) / o.steps) * 100, step: i + 1, totalSteps: o.steps });
+    }
+    const denoiseMs = performance.now() - denoiseStart;
+    checkCancel();
+    o.onProgress?.({ phase: 'decoding', percent: 0 });
+    const decodeStart = performance.now();
+    const image = await decodeToImage(backend, latents, keep, drop);
+    const decodeMs = performance.now() - decodeStart;
+    o.onProgress?.({ phase: 'done', percent: 100 });
+    return {
+      image,
+      trace,
+      truncatedPrompts: truncated,
+      readbacks: backend.readbacks - readbacksBefore,
+      timings: { encodeMs, denoiseMs, decodeMs, stepMs },
+    };
+  } finally {
+    // Pending encodings still settle into `owned`; wait so nothing leaks on cancel or error.
+    await Promise.allSettled([...embeddings.values(), ...contexts.values()]);
+    for (const h of owned) backend.release(h);
+    owned.clear();
+  }
+}
+
+async function decodeToImage(
+  backend: DiffusionBackend,
+  latents: Handle,
+  keep: <T extends Handle>(h: T) => T,
+  drop: (h: Handle) => void,
+): Promise<RgbaImage> {
+  const scaled = keep(await backend.scaleExpand(latents, 1 / backend.geometry.scalingFactor, 1));
+  const decoded = keep(await backend.decode(scaled));
+  drop(scaled);
+  const pixels = await backend.read(decoded);
+  const [, , height, width] = decoded.dims as [number, number, number, number];
+  drop(decoded);
+  return decoderOutputToRgba(pixels, height, width);
+}

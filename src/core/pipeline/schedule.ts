@@ -1,0 +1,58 @@
+import { InvalidInputError } from '../errors.ts';
+
+/** A prompt the loop may need later: TIN's rewrite arrives while the first S steps denoise. */
+export type PromptSource = string | (() => Promise<string>);
+
+/** Which prompt (and which negative prompt) conditions each denoising step. */
+export interface ConditioningSchedule {
+  /** Distinct prompt texts; each is encoded once however many steps use it. */
+  prompts: PromptSource[];
+  /** One entry per step: indices into `prompts`. */
+  steps: { prompt: number; negative: number }[];
+}
+
+/** Every step conditioned on `prompt`, with `negative` as the unconditional text. */
+export function constantSchedule(steps: number, prompt: PromptSource, negative: PromptSource = ''): ConditioningSchedule {
+  return { prompts: [prompt, negative], steps: Array.from({ length: steps }, () => ({ prompt: 0, negative: 1 })) };
+}
+
+/**
+ * TIN's prompt intervention: steps 0..S-1 on the user's query (layout and content), steps S..T-1
+ * on the rewritten query. S = 0 uses the rewrite throughout; S = T never switches.
+ */
+export function switchSchedule(
+  steps: number,
+  switchAt: number,
+  userPrompt: PromptSource,
+  rewritten: PromptSource,
+  negative: PromptSource = '',
+): ConditioningSchedule {
+  if (!Number.isInteger(switchAt) || switchAt < 0 || switchAt > steps) {
+    throw new InvalidInputError('switch-out-of-range', `The switch step S must be an integer from 0 to ${steps} (T), got ${switchAt}.`);
+  }
+  return {
+    prompts: [userPrompt, rewritten, negative],
+    steps: Array.from({ length: steps }, (_, i) => ({ prompt: i < switchAt ? 0 : 1, negative: 2 })),
+  };
+}
+
+/** S as a fraction of T, as the paper's S of 2-4 out of 20 DDIM steps. */
+export function switchStepFromFraction(steps: number, fraction: number): number {
+  if (!(fraction >= 0 && fraction <= 1)) {
+    throw new InvalidInputError('switch-out-of-range', `The switch fraction must be between 0 and 1, got ${fraction}.`);
+  }
+  return Math.round(steps * fraction);
+}
+
+export function validateSchedule(schedule: ConditioningSchedule, steps: number): void {
+  if (schedule.steps.length !== steps) {
+    throw new InvalidInputError('bad-schedule', `The conditioning schedule has ${schedule.steps.length} entries but ${steps} steps were requested.`);
+  }
+  schedule.steps.forEach((s, i) => {
+    for (const index of [s.prompt, s.negative]) {
+      if (!Number.isInteger(index) || index < 0 || index >= schedule.prompts.length) {
+        throw new InvalidInputError('bad-schedule', `Step ${i} of the conditioning schedule names prompt ${index}, which does not exist.`);
+      }
+    }
+  });
+}

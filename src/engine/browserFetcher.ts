@@ -1,0 +1,81 @@
+import { createStore, get, set, del, keys, type UseStore } from 'idb-keyval';
+import { ModelLoadError } from '../core/errors.ts';
+import type { FileFetcher } from './fetcher.ts';
+
+export const MODEL_CACHE_DB = 'ores-model-cache';
+
+/** The IndexedDB store that keeps downloaded model files, so the app works offline afterwards. */
+export function modelCacheStore(): UseStore {
+  return createStore(MODEL_CACHE_DB, 'files');
+}
+
+/**
+ * Fetches model files with byte progress and keeps them in IndexedDB, keyed by URL. A cached file
+ * is used without touching the network; a failed or cut download is never cached.
+ */
+export function browserFetcher(store: UseStore = modelCacheStore(), fetchImpl: typeof fetch = fetch): FileFetcher {
+  return {
+    async fetchBytes(url, onProgress, signal) {
+      const cached = await get<Uint8Array>(url, store).catch(() => undefined);
+      if (cached) {
+        onProgress?.(cached.byteLength, cached.byteLength);
+        return cached;
+      }
+      let response: Response;
+      try {
+        response = await fetchImpl(url, { signal });
+      } catch (e) {
+        throw new ModelLoadError('model-download-failed', `Could not download ${url}: ${(e as Error).message}. Check the connection and try again.`);
+      }
+      if (!response.ok) {
+        throw new ModelLoadError(
+          response.status === 404 ? 'model-file-missing' : 'model-download-failed',
+          `Could not download ${url}: HTTP ${response.status}${response.status === 404 ? ' (file not found)' : ''}.`,
+        );
+      }
+      if (!url.endsWith('.json') && (response.headers.get('content-type') ?? '').includes('text/html')) {
+        throw new ModelLoadError('model-file-corrupt', `${url} returned a web page instead of a model file; the URL is probably wrong.`);
+      }
+      const bytes = await readWithProgress(response, url, onProgress);
+      await set(url, bytes, store).catch(() => undefined); // a full disk must not stop generation
+      return bytes;
+    },
+  };
+}
+
+async function readWithProgress(response: Response, url: string, onProgress?: (loaded: number, total: number | undefined) => void): Promise<Uint8Array> {
+  const header = Number(response.headers.get('content-length'));
+  const total = Number.isFinite(header) && header > 0 ? header : undefined;
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      loaded += value.byteLength;
+      onProgress?.(loaded, total);
+    }
+  } catch (e) {
+    throw new ModelLoadError('model-download-failed', `The download of ${url} was cut after ${loaded} bytes: ${(e as Error).message}.`);
+  }
+  if (total !== undefined && loaded !== total) {
+    throw new ModelLoadError('model-download-failed', `The download of ${url} was cut: ${loaded} of ${total} bytes arrived.`);
+  }
+  const out = new Uint8Array(loaded);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+/** Removes every cached file whose URL starts with `prefix` (one model's folder). */
+export async function deleteCachedFiles(prefix: string, store: UseStore = modelCacheStore()): Promise<number> {
+  const urls = (await keys(store)).filter((k): k is string => typeof k === 'string' && k.startsWith(prefix));
+  await Promise.all(urls.map((u) => del(u, store)));
+  return urls.length;
+}

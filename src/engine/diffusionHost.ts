@@ -1,0 +1,118 @@
+import { chooseProvider, type DeviceCapabilities } from '../core/capabilities.ts';
+import { InvalidInputError, OresError } from '../core/errors.ts';
+import { findModel, type ModelManifest } from '../core/manifest.ts';
+import type { RgbaImage } from '../core/pipeline/image.ts';
+import type { PromptSource } from '../core/pipeline/schedule.ts';
+import type { GenerateRequest } from '../core/pipeline/request.ts';
+import type { FileFetcher } from './fetcher.ts';
+import { generate } from './generate.ts';
+import { loadModel, type LoadedModel } from './loadModel.ts';
+import type { Ort } from './ort.ts';
+import type { HostRequest, HostResponse, WirePrompt, WireError } from './protocol.ts';
+
+export interface HostDeps {
+  ort: Ort;
+  manifest: ModelManifest;
+  /** Reads another manifest (a kiosk's mirror, a test's fixtures); its relative URLs resolve against it. */
+  fetchManifest: (url: string) => Promise<ModelManifest>;
+  fetcher: FileFetcher;
+  graphsBaseUrl: string;
+  origin?: string;
+  capabilities: () => Promise<DeviceCapabilities>;
+  encodePng: (image: RgbaImage) => Promise<Blob | Uint8Array>;
+  post: (message: HostResponse) => void;
+}
+
+export function toWireError(e: unknown): WireError {
+  if (e instanceof OresError) return { name: e.name, code: e.code, message: e.message };
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { name: err.name, code: 'internal', message: err.message };
+}
+
+/**
+ * The diffusion worker's logic, apart from `self`: one model loaded at a time, one generation at
+ * a time (a second is refused while one runs), cancel by id, pending prompts resolved by message.
+ */
+export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<void> {
+  let model: LoadedModel | null = null;
+  let running: { id: number; abort: AbortController; pending: Map<string, { resolve: (t: string) => void; reject: (e: Error) => void }> } | null = null;
+
+  const fail = (id: number, e: unknown) => d.post({ type: 'error', id, error: toWireError(e) });
+
+  return async (msg) => {
+    switch (msg.type) {
+      case 'capabilities':
+        d.post({ type: 'capabilities', id: msg.id, capabilities: await d.capabilities() });
+        return;
+      case 'load':
+        try {
+          const manifest = msg.manifestUrl ? await d.fetchManifest(msg.manifestUrl) : d.manifest;
+          const entry = findModel(manifest, msg.modelId);
+          const provider = chooseProvider(entry, await d.capabilities(), msg.provider);
+          if (model) await model.release();
+          model = null;
+          model = await loadModel(d.ort, entry, {
+            provider,
+            fetcher: d.fetcher,
+            graphsBaseUrl: d.graphsBaseUrl,
+            origin: msg.manifestUrl ? new URL('.', new URL(msg.manifestUrl, d.origin)).href : d.origin,
+            onProgress: (progress) => d.post({ type: 'progress', id: msg.id, progress }),
+          });
+          d.post({ type: 'loaded', id: msg.id, modelId: entry.id, provider });
+        } catch (e) {
+          fail(msg.id, e);
+        }
+        return;
+      case 'unload':
+        if (model) await model.release();
+        model = null;
+        d.post({ type: 'unloaded', id: msg.id });
+        return;
+      case 'cancel':
+        if (running?.id === msg.id) running.abort.abort();
+        return;
+      case 'provide-prompt': {
+        const p = running?.id === msg.id ? running.pending.get(msg.key) : undefined;
+        if (p) msg.text !== undefined ? p.resolve(msg.text) : p.reject(new OresError('rewrite-failed', msg.error ?? 'The rewrite failed'));
+        return;
+      }
+      case 'generate': {
+        if (!model) return fail(msg.id, new InvalidInputError('no-model', 'No model is loaded; load one before generating.'));
+        if (running) return fail(msg.id, new InvalidInputError('busy', 'A generation is already running; cancel it or wait.'));
+        const abort = new AbortController();
+        const pending = new Map<string, { resolve: (t: string) => void; reject: (e: Error) => void }>();
+        running = { id: msg.id, abort, pending };
+        const source = (p: WirePrompt): PromptSource =>
+          typeof p === 'string'
+            ? p
+            : () => {
+                const wait = new Promise<string>((resolve, reject) => pending.set(p.pending, { resolve, reject }));
+                // A cancel must not leave the loop waiting for a rewrite that will never come.
+                abort.signal.addEventListener('abort', () => pending.get(p.pending)?.reject(new OresError('cancelled', 'Generation cancelled')));
+                return wait;
+              };
+        const w = msg.request;
+        const request: GenerateRequest = {
+          ...w,
+          intervention: w.intervention && { at: w.intervention.at, rewritten: source(w.intervention.rewritten) },
+          schedule: w.schedule && { steps: w.schedule.steps, prompts: w.schedule.prompts.map(source) },
+        };
+        try {
+          const result = await generate(model, request, {
+            signal: abort.signal,
+            onProgress: (progress) => d.post({ type: 'progress', id: msg.id, progress }),
+            onPreview: (step, image) => d.post({ type: 'preview', id: msg.id, step, image }),
+          });
+          const { image, ...rest } = result;
+          const png = await d.encodePng(image);
+          d.post({ type: 'result', id: msg.id, output: { ...rest, rgba: image, png, provider: model.provider, modelId: model.entry.id } });
+        } catch (e) {
+          fail(msg.id, e);
+        } finally {
+          running = null;
+        }
+        return;
+      }
+    }
+  };
+}

@@ -1,0 +1,120 @@
+import type { ModelEntry, ModelFileRole } from '../core/manifest.ts';
+import { fileUrl } from '../core/manifest.ts';
+import { ModelLoadError } from '../core/errors.ts';
+import { parseSchedulerConfig } from '../core/schedulers/index.ts';
+import type { SchedulerConfig } from '../core/schedulers/types.ts';
+import type { Progress } from '../core/pipeline/progress.ts';
+import type { PromptTokenizer } from '../core/pipeline/tokens.ts';
+import { createClipTokenizer } from './clipTokenizer.ts';
+import type { FileFetcher } from './fetcher.ts';
+import type { ExecutionProvider, Ort, OrtSession } from './ort.ts';
+import { OrtBackend, type DiffusionSessions } from './ortBackend.ts';
+
+export interface LoadOptions {
+  provider: ExecutionProvider;
+  fetcher: FileFetcher;
+  /** Folder of public/graphs (the helper graphs), ending in "/". */
+  graphsBaseUrl: string;
+  /** Base for relative model URLs (the page's URL in a browser). */
+  origin?: string;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+export interface LoadedModel {
+  entry: ModelEntry;
+  provider: ExecutionProvider;
+  backend: OrtBackend;
+  tokenizer: PromptTokenizer;
+  schedulerConfig: SchedulerConfig;
+  release(): Promise<void>;
+}
+
+const ONNX_FILES = ['textEncoder', 'unet', 'vaeDecoder'] as const;
+const GRAPHS = { latentStep: 'latent_step.onnx', scaleExpand: 'scale_expand.onnx', concat2: 'concat2.onnx' } as const;
+
+/** Downloads (or reads from cache) every file of a model, reporting bytes, then opens its sessions. */
+export async function loadModel(ort: Ort, entry: ModelEntry, o: LoadOptions): Promise<LoadedModel> {
+  const roles = Object.keys(entry.files) as ModelFileRole[];
+  const total = roles.reduce((s, r) => s + (entry.files[r].bytes ?? 0), 0) || undefined;
+  const loaded = new Map<string, number>();
+  const report = () => {
+    const bytesLoaded = [...loaded.values()].reduce((a, b) => a + b, 0);
+    o.onProgress?.({ phase: 'loading', percent: total ? Math.min(100, (bytesLoaded / total) * 100) : 0, bytesLoaded, bytesTotal: total });
+  };
+  const get = async (role: ModelFileRole): Promise<Uint8Array> => {
+    const f = entry.files[role];
+    const url = fileUrl(entry, f.path, o.origin);
+    const bytes = await o.fetcher.fetchBytes(url, (n) => (loaded.set(role, n), report()), o.signal);
+    if (f.bytes !== undefined && bytes.byteLength !== f.bytes) {
+      throw new ModelLoadError('model-file-corrupt', `The ${role} file of "${entry.name}" (${url}) has ${bytes.byteLength} bytes; ${f.bytes} were expected. The download was cut or the file is wrong.`);
+    }
+    if (f.sha256 && (await sha256Hex(bytes)) !== f.sha256) {
+      throw new ModelLoadError('model-file-corrupt', `The ${role} file of "${entry.name}" (${url}) does not match its SHA-256 checksum.`);
+    }
+    return bytes;
+  };
+  const json = async (role: ModelFileRole): Promise<object> => {
+    const text = new TextDecoder().decode(await get(role));
+    try {
+      return JSON.parse(text) as object;
+    } catch {
+      throw new ModelLoadError('model-file-corrupt', `The ${role} file of "${entry.name}" is not valid JSON.`);
+    }
+  };
+
+  const [tokenizerJson, tokenizerConfig, schedulerJson, ...onnx] = await Promise.all([
+    json('tokenizer'),
+    json('tokenizerConfig'),
+    json('schedulerConfig'),
+    ...ONNX_FILES.map(get),
+  ]);
+  const graphs = await Promise.all(Object.values(GRAPHS).map((g) => o.fetcher.fetchBytes(o.graphsBaseUrl + g, undefined, o.signal)));
+
+  const sessionOptions = (name?: string): Parameters<Ort['InferenceSession']['create']>[1] => ({
+    executionProviders: [o.provider],
+    graphOptimizationLevel: 'all',
+    enableMemPattern: false,
+    enableCpuMemArena: false,
+    preferredOutputLocation: o.provider === 'webgpu' ? 'gpu-buffer' : 'cpu',
+    freeDimensionOverrides: name ? entry.freeDimensionOverrides[name] : undefined,
+  });
+  const open = async (bytes: Uint8Array, what: string, name?: string): Promise<OrtSession> => {
+    try {
+      return await ort.InferenceSession.create(bytes, sessionOptions(name));
+    } catch (e) {
+      throw new ModelLoadError('model-file-corrupt', `The ${what} of "${entry.name}" could not be opened as an ONNX model: ${(e as Error).message}`);
+    }
+  };
+  // One at a time: peak memory stays at one model's worth of transient buffers.
+  const s: Partial<DiffusionSessions> = {};
+  s.textEncoder = await open(onnx[0]!, 'text encoder', 'textEncoder');
+  s.unet = await open(onnx[1]!, 'UNet', 'unet');
+  s.vaeDecoder = await open(onnx[2]!, 'VAE decoder', 'vaeDecoder');
+  s.latentStep = await open(graphs[0]!, 'latent_step helper graph');
+  s.scaleExpand = await open(graphs[1]!, 'scale_expand helper graph');
+  s.concat2 = await open(graphs[2]!, 'concat2 helper graph');
+  const sessions = s as DiffusionSessions;
+
+  let schedulerConfig: SchedulerConfig;
+  try {
+    schedulerConfig = parseSchedulerConfig(schedulerJson);
+  } catch (e) {
+    throw new ModelLoadError('model-file-corrupt', `The scheduler config of "${entry.name}": ${(e as Error).message}`);
+  }
+  return {
+    entry,
+    provider: o.provider,
+    backend: new OrtBackend(ort, sessions, entry, o.provider),
+    tokenizer: createClipTokenizer(tokenizerJson, tokenizerConfig, { padTokenId: entry.textEncoder.padTokenId }),
+    schedulerConfig,
+    release: async () => {
+      await Promise.all(Object.values(sessions).map((x) => x.release()));
+    },
+  };
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,49 @@
+import type { DeviceCapabilities, Provider } from '../core/capabilities.ts';
+import type { RgbaImage } from '../core/pipeline/image.ts';
+import type { SampleResult } from '../core/pipeline/pipeline.ts';
+import type { Progress } from '../core/pipeline/progress.ts';
+import type { ConditioningSchedule } from '../core/pipeline/schedule.ts';
+
+/** A prompt text, or one the main thread will send later (TIN's rewrite) with `provide-prompt`. */
+export type WirePrompt = string | { pending: string };
+
+export interface WireGenerateRequest {
+  prompt: string;
+  negativePrompt?: string;
+  steps?: number;
+  guidanceScale?: number;
+  seed: number;
+  intervention?: { rewritten: WirePrompt; at: number };
+  schedule?: Omit<ConditioningSchedule, 'prompts'> & { prompts: WirePrompt[] };
+  previewEvery?: number;
+}
+
+export type HostRequest =
+  | { type: 'capabilities'; id: number }
+  | { type: 'load'; id: number; modelId: string; provider?: Provider; manifestUrl?: string }
+  | { type: 'generate'; id: number; request: WireGenerateRequest }
+  | { type: 'provide-prompt'; id: number; key: string; text?: string; error?: string }
+  | { type: 'cancel'; id: number }
+  | { type: 'unload'; id: number };
+
+export interface WireError {
+  name: string;
+  code: string;
+  message: string;
+}
+
+export interface GenerationOutput extends Omit<SampleResult, 'image'> {
+  rgba: RgbaImage;
+  png: Blob | Uint8Array;
+  provider: Provider;
+  modelId: string;
+}
+
+export type HostResponse =
+  | { type: 'capabilities'; id: number; capabilities: DeviceCapabilities }
+  | { type: 'loaded'; id: number; modelId: string; provider: Provider }
+  | { type: 'progress'; id: number; progress: Progress }
+  | { type: 'preview'; id: number; step: number; image: RgbaImage }
+  | { type: 'result'; id: number; output: GenerationOutput }
+  | { type: 'unloaded'; id: number }
+  | { type: 'error'; id: number; error: WireError };

@@ -1,0 +1,30 @@
+// Test page: drives the real diffusion worker through the real client, as the app does.
+import { DiffusionClient } from '../../src/engine/diffusionClient.ts';
+import type { GenerateCall } from '../../src/engine/diffusionClient.ts';
+import type { Provider } from '../../src/core/capabilities.ts';
+
+const worker = new Worker(new URL('../../workers/diffusion.worker.ts', import.meta.url), { type: 'module' });
+const client = new DiffusionClient(worker);
+
+async function run(opts: { modelId: string; manifestUrl?: string; provider?: Provider; request: GenerateCall['request']; cancelAtStep?: number }) {
+  const abort = new AbortController();
+  let lastStep = 0;
+  try {
+    await client.load(opts.modelId, { provider: opts.provider, manifestUrl: opts.manifestUrl });
+    const out = await client.generate({
+      request: opts.request,
+      signal: abort.signal,
+      onProgress: (p) => {
+        if (p.step) lastStep = p.step;
+        if (opts.cancelAtStep && p.step === opts.cancelAtStep) abort.abort();
+      },
+    });
+    const png = out.png instanceof Blob ? new Uint8Array(await out.png.arrayBuffer()) : out.png;
+    return { ok: true, provider: out.provider, readbacks: out.readbacks, rgba: Array.from(out.rgba.data), width: out.rgba.width, pngHead: Array.from(png.slice(0, 8)), trace: out.trace, lastStep, timings: out.timings };
+  } catch (e) {
+    return { ok: false, error: { code: (e as { code?: string }).code, message: (e as Error).message }, lastStep };
+  }
+}
+
+Object.assign(window, { harness: { run, capabilities: () => client.capabilities() } });
+document.title = 'ready';
