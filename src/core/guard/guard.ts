@@ -183,6 +183,8 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
       termList.push({ entry, forms });
       put(key, entry);
       for (const f of forms) put(f, { concept: ci, via: via === 'exact' ? 'inflection' : via, term });
+      // "polka dot" is also written "polkadot"
+      if (key.includes(' ') && key.length >= 6) put(key.replace(/ /g, ''), entry);
     };
 
     add(concept, 'exact');

@@ -124,7 +124,8 @@ export function adjectiveForms(adj: string): string[] {
   if (adj.endsWith('e')) out.push(adj + 'r', adj + 'st');
   else out.push(stem + 'er', stem + 'est');
   if (!adj.endsWith('e')) out.push(stem + 'ish');
-  out.push(stem + 'ness', (adj.endsWith('y') ? stem : adj) + 'ly');
+  const plain = /[^aeiou]y$/.test(adj) ? adj.slice(0, -1) + 'i' : adj;
+  out.push(plain + 'ness', plain + 'ly');
   return [...new Set(out)];
 }
 

@@ -1,0 +1,217 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ModelLoadError } from '../../src/core/errors.ts';
+import { createGuard, describeHit, splitConcepts, type ConceptGuard } from '../../src/core/guard/guard.ts';
+import { baseForms, inflections, pluralize, verbForms } from '../../src/core/guard/inflect.ts';
+import { parseLexicon, type Lexicon } from '../../src/core/guard/lexicon.ts';
+import { leetReadings, normalizeText, phraseKey, tokenize } from '../../src/core/guard/normalize.ts';
+import { embeddedWorld } from '../../src/core/guard/world.ts';
+import { repoRoot, testLexicon } from './helpers/fakeChatEngine.ts';
+
+let lex: Lexicon;
+beforeAll(() => {
+  lex = testLexicon();
+});
+
+const matched = (g: ConceptGuard, text: string): string[] => g.check(text).hits.map((h) => h.matched);
+
+describe('normalize', () => {
+  it('folds case, compatibility forms, accents and look-alike letters, keeping offsets', () => {
+    const input = 'ＲＥＤ 𝐫𝐞𝐝 rеd Réd ⓡⓔⓓ 🇷🇪🇩';
+    const n = normalizeText(input);
+    expect(tokenize(n.text).map((t) => t.text)).toEqual(['red', 'red', 'red', 'red', 'red', 'red']);
+    for (const t of tokenize(n.text)) {
+      const original = input.slice(n.starts[t.start], n.ends[t.end - 1]);
+      expect(original.length).toBeGreaterThan(0);
+      expect(Array.from(n.tricked.subarray(t.start, t.end)).some((x) => x === 1)).toBe(true);
+    }
+  });
+
+  it('removes zero-width and invisible characters', () => {
+    const n = normalizeText('r\u200Be\u200Dd\u00AD car\uFEFF');
+    expect(n.text).toBe('red car');
+    expect(n.tricked[0]).toBe(1);
+  });
+
+  it('tokenizes words: apostrophes dropped, hyphens split, leet only inside words', () => {
+    expect(tokenize("the dog's polka-dot r3d b!rd, hi!").map((t) => t.text)).toEqual(['the', 'dogs', 'polka', 'dot', 'r3d', 'b!rd', 'hi']);
+    expect(leetReadings('r3d')).toEqual(['red']);
+    expect(leetReadings('b1rd')).toContain('bird');
+    expect(leetReadings('1999')).toEqual([]);
+    expect(phraseKey('Tomato-Coloured')).toBe('tomato colored');
+  });
+});
+
+describe('inflect', () => {
+  it('generates plurals, verb forms and adjective forms', () => {
+    expect(pluralize('parrot')).toEqual(['parrots']);
+    expect(pluralize('box')).toEqual(['boxes']);
+    expect(pluralize('lady')).toEqual(['ladies']);
+    expect(pluralize('man')).toContain('men');
+    expect(pluralize('knife')).toContain('knives');
+    expect(pluralize('sheep')).toEqual(['sheep']);
+    expect(verbForms('run')).toEqual(expect.arrayContaining(['runs', 'running', 'ran']));
+    expect(verbForms('move')).toEqual(expect.arrayContaining(['moves', 'moving', 'moved']));
+    expect(inflections('red')).toEqual(expect.arrayContaining(['reds', 'redder', 'reddest', 'reddish', 'redness']));
+    expect(inflections('golden retriever', ['n'])).toEqual(['golden retrievers']);
+  });
+
+  it('finds base forms of inflected words', () => {
+    expect(baseForms('parrots')).toContain('parrot');
+    expect(baseForms('running')).toContain('run');
+    expect(baseForms('knives')).toContain('knife');
+    expect(baseForms('men')).toContain('man');
+    expect(baseForms('children')).toContain('child');
+    expect(baseForms('ladies')).toContain('lady');
+    expect(baseForms('reeeed')).toContain('red');
+  });
+});
+
+describe('lexicon', () => {
+  it('loads the built WordNet file with its declared counts', () => {
+    const file = JSON.parse(readFileSync(repoRoot + 'public/guard/lexicon.json', 'utf8')) as { counts: { words: number; synsets: number } };
+    expect(lex.wordCount).toBe(file.counts.words);
+    expect(lex.synsetCount).toBe(file.counts.synsets);
+    expect(lex.wordCount).toBeGreaterThan(100_000);
+    expect(lex.source).toMatch(/WordNet 3\.1/);
+  });
+
+  it('looks lemmas up by key, with hyphen/space/joined variants', () => {
+    const dog = lex.lookup('dog');
+    expect(dog).toHaveLength(1);
+    const first = lex.senses(dog[0] as number)[0];
+    expect(first?.salient).toBe(true);
+    expect(lex.members(first?.synset as number).map((m) => lex.word(m.word))).toContain('domestic dog');
+    expect(lex.lookup('oneway').map((w) => lex.word(w))).toContain('one-way');
+    expect(lex.lookup('stainless steel').length).toBeGreaterThan(0);
+    expect(lex.lookup('constructor').length).toBe(1); // no Object.prototype leaks
+  });
+
+  it('rejects a file that is not a lexicon', () => {
+    expect(() => parseLexicon({ format: 'something-else' })).toThrow(ModelLoadError);
+    expect(() => parseLexicon('{"format":"ores-guard-lexicon","version":1}')).toThrow(/field "words" is missing/);
+  });
+});
+
+describe('concept guard', () => {
+  it('matches the concept with any case, plural and inflection', () => {
+    const g = createGuard(['bird'], lex);
+    expect(g.check('a photo of a BIRD').hits[0]).toMatchObject({ concept: 'bird', matched: 'BIRD', via: 'exact' });
+    expect(g.check('two Birds').hits[0]).toMatchObject({ matched: 'Birds', via: 'inflection' });
+    const moving = createGuard(['moving'], lex);
+    expect(matched(moving, 'it moves, it moved')).toEqual(['moves', 'moved']);
+    const kids = createGuard(['kids'], lex);
+    expect(kids.check('a kid').hits[0]).toMatchObject({ matched: 'kid', via: 'inflection' });
+  });
+
+  it('matches WordNet synonyms and hyponyms', () => {
+    const red = createGuard(['red'], lex, { world: null });
+    expect(red.check('a carmine car').hits[0]).toMatchObject({ via: 'synonym', term: 'carmine' });
+    const large = createGuard(['large'], lex, { world: null });
+    expect(large.check('a big house').hits[0]).toMatchObject({ via: 'synonym' });
+    expect(large.check('a huge house').hits[0]).toMatchObject({ via: 'synonym', term: 'huge' });
+    const bird = createGuard(['bird'], lex);
+    expect(bird.check('a parrot on a branch').hits[0]).toMatchObject({ via: 'hyponym', term: 'parrot' });
+    expect(bird.check('three eagles').hits[0]).toMatchObject({ via: 'hyponym', matched: 'eagles' });
+    const dog = createGuard(['dog'], lex);
+    expect(matched(dog, 'a Golden Retriever next to a Siberian Husky')).toEqual(['Golden Retriever', 'Siberian Husky']);
+    expect(dog.check('a golden retriever').hits[0]?.via).toBe('hyponym');
+    const human = createGuard(['human'], lex);
+    expect(matched(human, 'a man relaxing on the beach')).toEqual(['man']);
+  });
+
+  it('matches the embedded world: direct words, plurals and implicit phrases', () => {
+    const red = createGuard(['red'], lex);
+    expect(red.check('a crimson circle').hits[0]).toMatchObject({ via: 'world', term: 'crimson' });
+    expect(red.check('a circle the colour of a ripe strawberry').hits[0]).toMatchObject({ via: 'world', matched: 'the colour of a ripe strawberry' });
+    expect(red.check('a tomato colored square').hits[0]?.via).toBe('world'); // American spelling, space for the hyphen
+    const circle = createGuard(['circle'], lex);
+    expect(matched(circle, 'two discs and some round things')).toEqual(['discs', 'round things']);
+    // the world alone, without WordNet
+    const noLex = createGuard(['crimson'], null);
+    expect(matched(noLex, 'a red and scarlet square')).toEqual(['red', 'scarlet']);
+  });
+
+  it('sees through hyphen/space variants', () => {
+    const g = createGuard(['polka-dot'], lex);
+    expect(matched(g, 'a polka dot dress, a polkadot tie, polka-dots')).toEqual(['polka dot', 'polkadot', 'polka-dots']);
+    const steel = createGuard(['stainless-steel'], lex);
+    expect(steel.check('a stainless steel fridge').ok).toBe(false);
+    const oneway = createGuard(['oneway'], lex);
+    expect(oneway.check('a one-way street').ok).toBe(false);
+    const sun = createGuard(['sunlight'], lex);
+    expect(sun.check('in the sun light').ok).toBe(false);
+  });
+
+  it('sees through confusables, invisible characters, leetspeak and spacing tricks', () => {
+    const g = createGuard(['red'], lex);
+    const tricks = ['a rеd car', 'a ＲＥＤ car', 'a r\u200Bed car', 'a 𝐫𝐞𝐝 car', 'a r3d car', 'a r e d car', 'a r.e.d car', 'a r-e-d car', 'a R_E_D car', 'a r e d d i s h car'];
+    for (const t of tricks) {
+      const r = g.check(t);
+      expect(r.ok, t).toBe(false);
+      expect(r.hits[0]?.obfuscated, t).toBe(true);
+    }
+    expect(createGuard(['bird'], lex).check('a b i r d').hits[0]).toMatchObject({ matched: 'b i r d', obfuscated: true });
+    expect(g.check('a ScarletCar').hits[0]?.matched).toBe('Scarlet'); // camelCase
+  });
+
+  it('reports original offsets for highlighting', () => {
+    const g = createGuard(['dog', 'red'], lex);
+    const text = 'A big r\u200Bed ball and two Labrador Retrievers';
+    const r = g.check(text);
+    expect(r.hits.map((h) => [h.concept, h.matched])).toEqual([
+      ['red', 'r\u200Bed'],
+      ['dog', 'Labrador Retrievers'],
+    ]);
+    for (const h of r.hits) expect(text.slice(h.start, h.end)).toBe(h.matched);
+    expect(describeHit(r.hits[1]!)).toMatch(/a kind of "dog"/);
+  });
+
+  it('does not flag unrelated words that merely contain the concept', () => {
+    const red = createGuard(['red'], lex);
+    expect(red.check('a shredded, bored, tired man with credit and hatred; Fred sacred covered').ok).toBe(true);
+    expect(red.check('a blue square on a teal background').ok).toBe(true);
+    const dog = createGuard(['dog'], lex);
+    expect(dog.check('a cat chasing a ball, dogma, a bulldozer').ok).toBe(true);
+    const bird = createGuard(['bird'], lex);
+    expect(bird.check('a photo of a church').ok).toBe(true);
+  });
+
+  it('exposes word lists covering synonyms, plurals and world words', () => {
+    const g = createGuard(['red', 'dog'], lex);
+    const red = g.terms('red');
+    const terms = new Map(red.map((t) => [t.term, t]));
+    expect(terms.get('red')?.via).toBe('exact');
+    expect(terms.get('red')?.forms).toEqual(expect.arrayContaining(['reds', 'redder']));
+    expect(terms.get('crimson')?.via).toBe('world');
+    expect(terms.get('the colour of a ripe strawberry')?.via).toBe('world');
+    expect(terms.get('carmine')?.via).toBe('synonym');
+    const dog = new Map(g.terms('dog').map((t) => [t.term, t]));
+    expect(dog.get('dog')?.forms).toContain('dogs');
+    expect(dog.get('golden retriever')?.forms).toContain('golden retrievers');
+    expect(dog.get('domestic dog')?.via).toBe('synonym');
+    // minor senses stay out by default ("dog" as a frankfurter), and come in with senses: 'all'
+    expect(dog.has('frankfurter')).toBe(false);
+    expect(createGuard(['dog'], lex, { senses: 'all' }).check('a frankfurter').ok).toBe(false);
+  });
+
+  it('expands an unknown multi-word concept to its head word', () => {
+    const g = createGuard(['neon green'], lex);
+    expect(g.check('a neon green sign').hits[0]?.via).toBe('exact');
+    expect(g.check('a green sign').hits[0]?.via).toBe('head');
+    expect(createGuard(['neon green'], lex, { multiwordHead: false }).check('a green sign').ok).toBe(true);
+  });
+
+  it('splits concept fields and ignores empty concepts', () => {
+    expect(splitConcepts('labrador, moving; red ,')).toEqual(['labrador', 'moving', 'red']);
+    expect(createGuard(['', '  '], lex).check('anything').ok).toBe(true);
+  });
+
+  it('reads the embedded world vocabulary', () => {
+    const w = embeddedWorld();
+    expect(w.attributes).toEqual(expect.arrayContaining(['colour', 'shape']));
+    const red = w.values.find((v) => v.name === 'red');
+    expect(red?.words[0]).toBe('red');
+    expect(red?.rgb).toHaveLength(3);
+  });
+});
