@@ -5,3 +5,4 @@ export type Ort = typeof OrtModule;
 export type OrtTensor = OrtModule.Tensor;
 export type OrtSession = OrtModule.InferenceSession;
 export type ExecutionProvider = 'webgpu' | 'wasm';
+export type OrtRunResult = OrtModule.InferenceSession.ReturnType;

@@ -1,6 +1,6 @@
 import type { DiffusionBackend, Handle, ModelGeometry, StepArgs } from '../core/pipeline/backend.ts';
 import type { ModelEntry } from '../core/manifest.ts';
-import type { ExecutionProvider, Ort, OrtSession, OrtTensor } from './ort.ts';
+import type { ExecutionProvider, Ort, OrtRunResult, OrtSession, OrtTensor } from './ort.ts';
 
 export interface DiffusionSessions {
   textEncoder: OrtSession;
@@ -25,6 +25,8 @@ export class OrtBackend implements DiffusionBackend {
   private reads = 0;
   /** Milliseconds spent inside session.run, to separate runtime from JS overhead in benchmarks. */
   runMs = 0;
+  /** onnxruntime-web's WebGPU provider hangs on overlapping run() calls, so runs go one at a time. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly ort: Ort,
@@ -44,10 +46,23 @@ export class OrtBackend implements DiffusionBackend {
     return this.reads;
   }
 
+  private exclusive<T>(job: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(job, job);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private timed(session: OrtSession, feeds: Record<string, OrtTensor>, fetches?: string[]): Promise<OrtRunResult> {
+    return this.exclusive(async () => {
+      const t0 = performance.now();
+      const out = fetches ? await session.run(feeds, fetches) : await session.run(feeds);
+      this.runMs += performance.now() - t0;
+      return out;
+    });
+  }
+
   private async run(session: OrtSession, feeds: Record<string, OrtTensor>, output: string): Promise<TensorHandle> {
-    const t0 = performance.now();
-    const out = await session.run(feeds, [output]);
-    this.runMs += performance.now() - t0;
+    const out = await this.timed(session, feeds, [output]);
     const tensor = out[output];
     if (!tensor) throw new Error(`Session returned no "${output}" output`);
     return { tensor, dims: tensor.dims };
@@ -106,9 +121,7 @@ export class OrtBackend implements DiffusionBackend {
       coeffs: new ort.Tensor('float32', Float32Array.from(a.coeffs), [6]),
       unet_shape: this.shape(a.nextBatch),
     };
-    const t0 = performance.now();
-    const out = await this.sessions.latentStep.run(feeds);
-    this.runMs += performance.now() - t0;
+    const out = await this.timed(this.sessions.latentStep, feeds);
     const h = (name: string): TensorHandle => ({ tensor: out[name]!, dims: out[name]!.dims });
     return { next: h('next_sample'), denoised: h('denoised'), unetInput: h('next_unet_input') };
   }
