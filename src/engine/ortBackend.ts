@@ -24,7 +24,7 @@ export class OrtBackend implements DiffusionBackend {
   readonly geometry: ModelGeometry;
   private reads = 0;
   /** Milliseconds spent inside session.run, to separate runtime from JS overhead in benchmarks. */
-  runMs = 0;
+  runtimeMs = 0;
   /** onnxruntime-web's WebGPU provider hangs on overlapping run() calls, so runs go one at a time. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -56,7 +56,7 @@ export class OrtBackend implements DiffusionBackend {
     return this.exclusive(async () => {
       const t0 = performance.now();
       const out = fetches ? await session.run(feeds, fetches) : await session.run(feeds);
-      this.runMs += performance.now() - t0;
+      this.runtimeMs += performance.now() - t0;
       return out;
     });
   }

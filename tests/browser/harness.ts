@@ -26,5 +26,21 @@ async function run(opts: { modelId: string; manifestUrl?: string; provider?: Pro
   }
 }
 
-Object.assign(window, { harness: { run, capabilities: () => client.capabilities() } });
+/** Benchmark: load once, one warm-up image, then `images` timed images (weights in memory). */
+async function bench(opts: { modelId: string; manifestUrl?: string; provider: Provider; steps: number; images: number; guidanceScale?: number }) {
+  const t0 = performance.now();
+  await client.load(opts.modelId, { provider: opts.provider, manifestUrl: opts.manifestUrl });
+  const loadMs = performance.now() - t0;
+  const request = { prompt: 'a red circle on a navy background', seed: 0, steps: opts.steps, guidanceScale: opts.guidanceScale };
+  await client.generate({ request });
+  const runs = [];
+  for (let i = 0; i < opts.images; i++) {
+    const s = performance.now();
+    const out = await client.generate({ request: { ...request, seed: i + 1 } });
+    runs.push({ totalMs: performance.now() - s, readbacks: out.readbacks, timings: out.timings });
+  }
+  return { loadMs, runs };
+}
+
+Object.assign(window, { harness: { run, bench, capabilities: () => client.capabilities() } });
 document.title = 'ready';

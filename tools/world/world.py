@@ -101,9 +101,13 @@ def _word(rng, attr, value, implicit_p):
     return rng.choice(entry["words"]), False
 
 
-def caption(scene, rng, implicit_p=0.25):
-    """A caption naming a random subset of the scene's attributes, with synonyms and implicit phrases."""
-    if rng.random() < 0.08:  # single-attribute captions teach negative prompts what one concept is
+def caption(scene, rng, implicit_p=0.25, full=False):
+    """A caption naming a random subset of the scene's attributes, with synonyms and implicit phrases.
+
+    full=True always names colour, shape and background (the quality check's held-out captions);
+    it draws the same random numbers, so training captions are unchanged by it.
+    """
+    if rng.random() < 0.08 and not full:  # single-attribute captions teach negative prompts what one concept is
         attr = rng.choice(["colour", "shape", "background", "pattern"])
         if attr == "pattern" and scene["pattern"] == "plain":
             attr = "colour"
@@ -117,7 +121,7 @@ def caption(scene, rng, implicit_p=0.25):
     if scene["pattern"] != "plain" and rng.random() < 0.8 or scene["pattern"] == "plain" and rng.random() < 0.12:
         parts.append(_word(rng, "pattern", scene["pattern"], implicit_p)[0])
     colour_post = None
-    if rng.random() < 0.9:
+    if rng.random() < 0.9 or full:
         w, _ = _word(rng, "colour", scene["colour"], implicit_p)
         if w.startswith("the colour of"):
             colour_post = w
@@ -126,7 +130,7 @@ def caption(scene, rng, implicit_p=0.25):
         else:
             parts.append(w)
     shape_entry = ATTRS["shape"]["values"][scene["shape"]]
-    if rng.random() < 0.95:
+    if rng.random() < 0.95 or full:
         if shape_entry["implicit"] and rng.random() < implicit_p:
             noun = rng.choice(shape_entry["implicit"]) + ("s" if two else "")
         else:
@@ -136,7 +140,7 @@ def caption(scene, rng, implicit_p=0.25):
     parts.append(noun)
     if colour_post:
         parts.append(colour_post)
-    if rng.random() < 0.7:
+    if rng.random() < 0.7 or full:
         bg_entry = ATTRS["background"]["values"][scene["background"]]
         if rng.random() < implicit_p:
             parts.append(rng.choice(bg_entry["implicit"]))

@@ -41,4 +41,6 @@ export interface DiffusionBackend {
   release(h: Handle): void;
   /** Number of `read` calls so far. */
   readonly readbacks: number;
+  /** Milliseconds spent inside the runtime so far; the rest of a step's time is JS overhead. */
+  readonly runtimeMs: number;
 }

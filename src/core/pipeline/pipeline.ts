@@ -36,7 +36,8 @@ export interface SampleResult {
   /** Prompts whose tokens were cut at the encoder's window. */
   truncatedPrompts: string[];
   readbacks: number;
-  timings: { encodeMs: number; denoiseMs: number; decodeMs: number; stepMs: number[] };
+  /** Per step: wall time, and the part of it spent inside the runtime (the rest is JS overhead). */
+  timings: { encodeMs: number; denoiseMs: number; decodeMs: number; stepMs: number[]; stepRuntimeMs: number[] };
 }
 
 function checkOptions(o: SampleOptions): void {
@@ -129,10 +130,12 @@ export async function sample(
     let unetInput = keep(await backend.scaleExpand(latents, scheduler.scaleModelInput(0), batch));
     const trace: StepRecord[] = [];
     const stepMs: number[] = [];
+    const stepRuntimeMs: number[] = [];
     const denoiseStart = performance.now();
     for (let i = 0; i < o.steps; i++) {
       checkCancel();
       const t0 = performance.now();
+      const runtime0 = backend.runtimeMs;
       const entry = o.schedule.steps[i]!;
       const [context, promptText, negativeText] = await contextFor(entry.prompt, entry.negative);
       checkCancel();
@@ -160,6 +163,7 @@ export async function sample(
       }
       drop(denoised);
       stepMs.push(performance.now() - t0);
+      stepRuntimeMs.push(backend.runtimeMs - runtime0);
       o.onProgress?.({ phase: 'denoising', percent: ((i + 1) / o.steps) * 100, step: i + 1, totalSteps: o.steps });
     }
     const denoiseMs = performance.now() - denoiseStart;
@@ -174,7 +178,7 @@ export async function sample(
       trace,
       truncatedPrompts: truncated,
       readbacks: backend.readbacks - readbacksBefore,
-      timings: { encodeMs, denoiseMs, decodeMs, stepMs },
+      timings: { encodeMs, denoiseMs, decodeMs, stepMs, stepRuntimeMs },
     };
   } finally {
     // Pending encodings still settle into `owned`; wait so nothing leaks on cancel or error.
