@@ -1,7 +1,7 @@
 """Trains the embedded text-to-image model of the shapes world and exports it as ONNX.
 
 Run with Debian's python3 (python3-torch, python3-onnx):
-    /usr/bin/python3 tools/world/train_model.py --steps 9000 --out public/models/ores-tiny-world
+    /usr/bin/python3 tools/world/train_model.py --out public/models/ores-tiny-world
 Seeded; a smoke run is `--steps 20 --scenes 256 --out /tmp/smoke`.
 """
 import argparse
@@ -22,9 +22,11 @@ import nets  # noqa: E402
 import world  # noqa: E402
 
 TRAIN_TIMESTEPS = 1000
+# v-prediction: with epsilon prediction the x0 estimate at high noise divides by sqrt(alpha_bar) ~ 0.08,
+# and a model trained for 45 CPU minutes left visible noise in every sample; v-prediction did not.
 SCHEDULER_CONFIG = {
     "_class_name": "DDIMScheduler", "num_train_timesteps": TRAIN_TIMESTEPS, "beta_start": 0.00085,
-    "beta_end": 0.012, "beta_schedule": "scaled_linear", "prediction_type": "epsilon",
+    "beta_end": 0.012, "beta_schedule": "scaled_linear", "prediction_type": "v_prediction",
     "set_alpha_to_one": False, "steps_offset": 1, "timestep_spacing": "leading", "clip_sample": False,
 }
 
@@ -68,17 +70,33 @@ def export(text_encoder, unet, tokenizer, out):
         json.dump(SCHEDULER_CONFIG, f, indent=2)
 
 
+def export_checkpoint(args):
+    tokenizer = build_tokenizer()
+    text_encoder, unet = nets.TextEncoder(len(tokenizer.vocab)), nets.UNet()
+    ck = torch.load(args.checkpoint)
+    params = list(text_encoder.parameters()) + list(unet.parameters())
+    with torch.no_grad():
+        for e, p in zip(ck["ema"], params):
+            p.copy_(e)
+    text_encoder.eval(); unet.eval()
+    export(text_encoder, unet, tokenizer, args.out)
+    print(f"exported step {ck['step']} to {args.out}")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=9000)
-    ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--scenes", type=int, default=40000)
+    ap.add_argument("--steps", type=int, default=2500)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--scenes", type=int, default=30000)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", required=True)
     ap.add_argument("--checkpoint", default="/tmp/ores-tiny-world.pt")
+    ap.add_argument("--export-only", action="store_true", help="export the checkpoint's EMA weights without training")
     args = ap.parse_args()
+    if args.export_only:
+        return export_checkpoint(args)
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -118,9 +136,10 @@ def main():
         a = ab[t][:, None, None, None]
         xt = a.sqrt() * x0 + (1 - a).sqrt() * eps
         pred = unet(xt, t, text_encoder(ids))
+        v = a.sqrt() * eps - (1 - a).sqrt() * x0
         snr = ab[t] / (1 - ab[t])
-        weight = torch.clamp(snr, max=5.0) / snr  # min-SNR weighting for epsilon prediction
-        loss = (weight * ((pred - eps) ** 2).mean(dim=(1, 2, 3))).mean()
+        weight = torch.clamp(snr, max=5.0) / (snr + 1)  # min-SNR weighting for v-prediction
+        loss = (weight * ((pred - v) ** 2).mean(dim=(1, 2, 3))).mean()
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
