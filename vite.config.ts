@@ -38,9 +38,22 @@ function ortRuntime(): Plugin {
 
 export default defineConfig({
   plugins: [svelte(), ortRuntime()],
-  server: { headers: isolation, port: 5173, strictPort: true },
+  // Under tests (ORES_TEST=1) nothing is watched and no page is hot-reloaded mid-generation.
+  server: {
+    headers: isolation,
+    port: 5173,
+    strictPort: true,
+    hmr: !process.env.ORES_TEST,
+    watch: process.env.ORES_TEST ? { ignored: ['**/*'] } : undefined,
+  },
   preview: { headers: isolation, port: 4173, strictPort: true },
   worker: { format: 'es' },
-  optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers', '@mlc-ai/web-llm'] },
+  // Pre-bundle a fixed list: discovering a dependency at run time makes Vite reload the page,
+  // which would kill a generation (and a test) in progress.
+  optimizeDeps: {
+    noDiscovery: true,
+    include: ['zod', 'idb-keyval', 'fast-png'],
+    exclude: ['onnxruntime-web', '@huggingface/transformers', '@mlc-ai/web-llm'],
+  },
   build: { target: 'es2022' },
 });
