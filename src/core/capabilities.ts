@@ -28,6 +28,9 @@ export function chooseProvider(entry: ModelEntry, caps: DeviceCapabilities, want
         `"${entry.name}" is an fp16 model and this GPU does not support shader-f16 (half-precision shaders).${fallback}`,
       );
     }
+    if (wanted === 'wasm') {
+      throw new CapabilityError('needs-webgpu', `"${entry.name}" is an fp16 model and runs only on WebGPU, not on the WASM backend.${fallback}`);
+    }
   }
   const provider: Provider = wanted ?? (caps.webgpu ? 'webgpu' : 'wasm');
   if (provider === 'webgpu') {

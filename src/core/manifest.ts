@@ -1,14 +1,24 @@
 import { z } from 'zod';
 import { InvalidInputError } from './errors.ts';
 
-const file = z.object({
-  /** Relative to the entry's baseUrl. */
+const externalDataFile = z.object({
+  /** The location the model's initializers name (e.g. "model.onnx_data"); fetched from the model file's folder. */
   path: z.string().min(1),
   bytes: z.number().int().positive().optional(),
+  approxBytes: z.number().int().positive().optional(),
+});
+
+const file = z.object({
+  /** Relative to the entry's baseUrl, or an absolute URL (used as it is). */
+  path: z.string().min(1),
+  /** Exact size; a download of another size is rejected as corrupt. */
+  bytes: z.number().int().positive().optional(),
+  /** Size as a hub's file list rounds it: only for the progress total, never checked. */
+  approxBytes: z.number().int().positive().optional(),
   /** Hex SHA-256; checked after download when present. */
   sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   /** ONNX external-data files the model references, by the path the model uses. */
-  externalData: z.array(z.object({ path: z.string().min(1), bytes: z.number().int().positive().optional() })).optional(),
+  externalData: z.array(externalDataFile).optional(),
 });
 
 const modelEntry = z.object({
@@ -94,6 +104,14 @@ export function parseManifest(json: unknown, source = 'models manifest'): ModelM
   if (!ids.has(result.data.defaultModel)) {
     throw new InvalidInputError('bad-manifest', `${source} names default model "${result.data.defaultModel}", which it does not list.`);
   }
+  for (const m of result.data.models) {
+    if (m.fallback !== undefined && (m.fallback === m.id || !ids.has(m.fallback))) {
+      throw new InvalidInputError(
+        'bad-manifest',
+        `${source}: model "${m.id}" names fallback "${m.fallback}", which ${m.fallback === m.id ? 'is itself' : 'it does not list'}.`,
+      );
+    }
+  }
   return result.data;
 }
 
@@ -105,8 +123,32 @@ export function findModel(m: ModelManifest, id: string): ModelEntry {
   return entry;
 }
 
-/** URL of one of the entry's files; relative base URLs resolve against `origin` (the page). */
+const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * URL of one of the entry's files. A path that is already an absolute URL (a tokenizer from another
+ * repository) is used as it is; others are relative to the entry's baseUrl, and relative base URLs
+ * resolve against `origin` (the page).
+ */
 export function fileUrl(entry: ModelEntry, path: string, origin?: string): string {
+  if (ABSOLUTE_URL.test(path)) return path;
   const base = entry.baseUrl.endsWith('/') ? entry.baseUrl : entry.baseUrl + '/';
   return origin ? new URL(base + path, origin).href : base + path;
+}
+
+/** URL of an external-data file of `file`: the path the model names, in the model file's folder. */
+export function externalDataUrl(entry: ModelEntry, file: ModelFile, dataPath: string, origin?: string): string {
+  const modelUrl = fileUrl(entry, file.path, origin);
+  if (ABSOLUTE_URL.test(modelUrl)) return new URL(dataPath, modelUrl).href;
+  return modelUrl.slice(0, modelUrl.lastIndexOf('/') + 1) + dataPath;
+}
+
+/** Every URL a model's download fetches (its files and their external data), e.g. to delete them from a cache. */
+export function entryFileUrls(entry: ModelEntry, origin?: string): string[] {
+  const urls: string[] = [];
+  for (const f of Object.values(entry.files)) {
+    urls.push(fileUrl(entry, f.path, origin));
+    for (const d of f.externalData ?? []) urls.push(externalDataUrl(entry, f, d.path, origin));
+  }
+  return [...new Set(urls)];
 }

@@ -1,5 +1,5 @@
 import { createStore, get, set, del, keys, type UseStore } from 'idb-keyval';
-import { ModelLoadError } from '../core/errors.ts';
+import { CancelledError, ModelLoadError } from '../core/errors.ts';
 import type { FileFetcher } from './fetcher.ts';
 
 export const MODEL_CACHE_DB = 'ores-model-cache';
@@ -25,6 +25,7 @@ export function browserFetcher(store: UseStore = modelCacheStore(), fetchImpl: t
       try {
         response = await fetchImpl(url, { signal });
       } catch (e) {
+        if (signal?.aborted) throw new CancelledError(`The download of ${url} was cancelled.`);
         throw new ModelLoadError('model-download-failed', `Could not download ${url}: ${(e as Error).message}. Check the connection and try again.`);
       }
       if (!response.ok) {
@@ -36,14 +37,22 @@ export function browserFetcher(store: UseStore = modelCacheStore(), fetchImpl: t
       if (!url.endsWith('.json') && (response.headers.get('content-type') ?? '').includes('text/html')) {
         throw new ModelLoadError('model-file-corrupt', `${url} returned a web page instead of a model file; the URL is probably wrong.`);
       }
-      const bytes = await readWithProgress(response, url, onProgress);
+      const bytes = await readWithProgress(response, url, onProgress, signal);
       await set(url, bytes, store).catch(() => undefined); // a full disk must not stop generation
       return bytes;
+    },
+    async evict(url) {
+      await del(url, store).catch(() => undefined);
     },
   };
 }
 
-async function readWithProgress(response: Response, url: string, onProgress?: (loaded: number, total: number | undefined) => void): Promise<Uint8Array> {
+async function readWithProgress(
+  response: Response,
+  url: string,
+  onProgress?: (loaded: number, total: number | undefined) => void,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
   const header = Number(response.headers.get('content-length'));
   const total = Number.isFinite(header) && header > 0 ? header : undefined;
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
@@ -59,6 +68,7 @@ async function readWithProgress(response: Response, url: string, onProgress?: (l
       onProgress?.(loaded, total);
     }
   } catch (e) {
+    if (signal?.aborted) throw new CancelledError(`The download of ${url} was cancelled after ${loaded} bytes.`);
     throw new ModelLoadError('model-download-failed', `The download of ${url} was cut after ${loaded} bytes: ${(e as Error).message}.`);
   }
   if (total !== undefined && loaded !== total) {
@@ -78,4 +88,12 @@ export async function deleteCachedFiles(prefix: string, store: UseStore = modelC
   const urls = (await keys(store)).filter((k): k is string => typeof k === 'string' && k.startsWith(prefix));
   await Promise.all(urls.map((u) => del(u, store)));
   return urls.length;
+}
+
+/** Removes these exact URLs from the cache (one model's files, wherever they live); returns how many were cached. */
+export async function deleteCachedUrls(urls: readonly string[], store: UseStore = modelCacheStore()): Promise<number> {
+  const wanted = new Set(urls);
+  const cached = (await keys(store)).filter((k): k is string => typeof k === 'string' && wanted.has(k));
+  await Promise.all(cached.map((u) => del(u, store)));
+  return cached.length;
 }

@@ -70,6 +70,12 @@ export class DiffusionClient {
     return { modelId: loaded.modelId, provider: loaded.provider };
   }
 
+  /** Deletes a model's downloaded files from the worker's cache; returns how many files were cached. */
+  async deleteCache(modelId: string, opts: { manifestUrl?: string } = {}): Promise<number> {
+    const m = await this.call((id) => ({ type: 'delete-cache', id, modelId, manifestUrl: opts.manifestUrl })).done;
+    return (m as Extract<HostResponse, { type: 'cache-deleted' }>).files;
+  }
+
   async unload(): Promise<void> {
     await this.call((id) => ({ type: 'unload', id })).done;
   }

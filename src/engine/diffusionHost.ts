@@ -1,6 +1,6 @@
 import { chooseProvider, type DeviceCapabilities } from '../core/capabilities.ts';
 import { InvalidInputError, OresError } from '../core/errors.ts';
-import { findModel, type ModelManifest } from '../core/manifest.ts';
+import { entryFileUrls, findModel, type ModelManifest } from '../core/manifest.ts';
 import type { RgbaImage } from '../core/pipeline/image.ts';
 import type { PromptSource } from '../core/pipeline/schedule.ts';
 import type { GenerateRequest } from '../core/pipeline/request.ts';
@@ -21,6 +21,8 @@ export interface HostDeps {
   capabilities: () => Promise<DeviceCapabilities>;
   encodePng: (image: RgbaImage) => Promise<Blob | Uint8Array>;
   post: (message: HostResponse) => void;
+  /** Removes these URLs from the download cache; returns how many were cached. Without it, delete-cache fails. */
+  deleteCachedUrls?: (urls: string[]) => Promise<number>;
 }
 
 export function toWireError(e: unknown): WireError {
@@ -38,11 +40,24 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
   let running: { id: number; abort: AbortController; pending: Map<string, { resolve: (t: string) => void; reject: (e: Error) => void }> } | null = null;
 
   const fail = (id: number, e: unknown) => d.post({ type: 'error', id, error: toWireError(e) });
+  /** A manifest's relative URLs resolve against the manifest itself. */
+  const modelOrigin = (manifestUrl?: string) => (manifestUrl ? new URL('.', new URL(manifestUrl, d.origin)).href : d.origin);
 
   return async (msg) => {
     switch (msg.type) {
       case 'capabilities':
         d.post({ type: 'capabilities', id: msg.id, capabilities: await d.capabilities() });
+        return;
+      case 'delete-cache':
+        try {
+          if (!d.deleteCachedUrls) throw new OresError('no-cache', 'This worker keeps no download cache.');
+          const manifest = msg.manifestUrl ? await d.fetchManifest(msg.manifestUrl) : d.manifest;
+          const entry = findModel(manifest, msg.modelId);
+          const files = await d.deleteCachedUrls(entryFileUrls(entry, modelOrigin(msg.manifestUrl)));
+          d.post({ type: 'cache-deleted', id: msg.id, modelId: entry.id, files });
+        } catch (e) {
+          fail(msg.id, e);
+        }
         return;
       case 'load':
         try {
@@ -55,7 +70,7 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
             provider,
             fetcher: d.fetcher,
             graphsBaseUrl: d.graphsBaseUrl,
-            origin: msg.manifestUrl ? new URL('.', new URL(msg.manifestUrl, d.origin)).href : d.origin,
+            origin: modelOrigin(msg.manifestUrl),
             onProgress: (progress) => d.post({ type: 'progress', id: msg.id, progress }),
           });
           d.post({ type: 'loaded', id: msg.id, modelId: entry.id, provider });

@@ -1,5 +1,5 @@
 import type { ModelEntry, ModelFileRole } from '../core/manifest.ts';
-import { fileUrl } from '../core/manifest.ts';
+import { externalDataUrl, fileUrl } from '../core/manifest.ts';
 import { ModelLoadError } from '../core/errors.ts';
 import { parseSchedulerConfig } from '../core/schedulers/index.ts';
 import type { SchedulerConfig } from '../core/schedulers/types.ts';
@@ -31,47 +31,78 @@ export interface LoadedModel {
 }
 
 const ONNX_FILES = ['textEncoder', 'unet', 'vaeDecoder'] as const;
+
+/**
+ * onnxruntime-web mounts external data in one WASM file table and empties it when any session
+ * creation ends, so two creations at once (two loads) would lose each other's weights
+ * ("Module.MountedFiles is not available"). Sessions are therefore created one at a time.
+ */
+let creating: Promise<unknown> = Promise.resolve();
+function oneSessionAtATime<T>(job: () => Promise<T>): Promise<T> {
+  const next = creating.then(job, job);
+  creating = next.catch(() => undefined);
+  return next;
+}
 const GRAPHS = { latentStep: 'latent_step.onnx', scaleExpand: 'scale_expand.onnx', concat2: 'concat2.onnx' } as const;
 
 /** Downloads (or reads from cache) every file of a model, reporting bytes, then opens its sessions. */
 export async function loadModel(ort: Ort, entry: ModelEntry, o: LoadOptions): Promise<LoadedModel> {
   const roles = Object.keys(entry.files) as ModelFileRole[];
-  const total = roles.reduce((s, r) => s + (entry.files[r].bytes ?? 0), 0) || undefined;
+  // Exact sizes where known, a hub's rounded sizes otherwise: the total is only for progress.
+  const size = (f: { bytes?: number; approxBytes?: number }) => f.bytes ?? f.approxBytes ?? 0;
+  const total =
+    roles.reduce((s, r) => s + size(entry.files[r]) + (entry.files[r].externalData ?? []).reduce((t, d) => t + size(d), 0), 0) || undefined;
   const loaded = new Map<string, number>();
   const report = () => {
     const bytesLoaded = [...loaded.values()].reduce((a, b) => a + b, 0);
     o.onProgress?.({ phase: 'loading', percent: total ? Math.min(100, (bytesLoaded / total) * 100) : 0, bytesLoaded, bytesTotal: total });
   };
-  const get = async (role: ModelFileRole): Promise<Uint8Array> => {
-    const f = entry.files[role];
-    const url = fileUrl(entry, f.path, o.origin);
-    const bytes = await o.fetcher.fetchBytes(url, (n) => (loaded.set(role, n), report()), o.signal);
-    if (f.bytes !== undefined && bytes.byteLength !== f.bytes) {
-      throw new ModelLoadError('model-file-corrupt', `The ${role} file of "${entry.name}" (${url}) has ${bytes.byteLength} bytes; ${f.bytes} were expected. The download was cut or the file is wrong.`);
+  // A file found corrupt leaves the cache, so that the next load downloads it again instead of failing forever.
+  const corrupt = async (urls: string[], message: string): Promise<never> => {
+    await Promise.all(urls.map((u) => o.fetcher.evict?.(u)));
+    throw new ModelLoadError('model-file-corrupt', message);
+  };
+  const download = async (url: string, what: string, expected: { bytes?: number; sha256?: string }): Promise<Uint8Array> => {
+    const bytes = await o.fetcher.fetchBytes(url, (n) => (loaded.set(url, n), report()), o.signal);
+    if (expected.bytes !== undefined && bytes.byteLength !== expected.bytes) {
+      await o.fetcher.evict?.(url);
+      throw new ModelLoadError('model-file-corrupt', `The ${what} file of "${entry.name}" (${url}) has ${bytes.byteLength} bytes; ${expected.bytes} were expected. The download was cut or the file is wrong.`);
     }
-    if (f.sha256 && (await sha256Hex(bytes)) !== f.sha256) {
-      throw new ModelLoadError('model-file-corrupt', `The ${role} file of "${entry.name}" (${url}) does not match its SHA-256 checksum.`);
+    if (expected.sha256 && (await sha256Hex(bytes)) !== expected.sha256) {
+      await o.fetcher.evict?.(url);
+      throw new ModelLoadError('model-file-corrupt', `The ${what} file of "${entry.name}" (${url}) does not match its SHA-256 checksum.`);
     }
     return bytes;
   };
+  const get = (role: ModelFileRole): Promise<Uint8Array> => download(fileUrl(entry, entry.files[role].path, o.origin), role, entry.files[role]);
+  /** ONNX external data (weights outside the .onnx file), as onnxruntime-web's `externalData` option takes it. */
+  const getExternal = (role: ModelFileRole): Promise<{ path: string; data: Uint8Array }[]> =>
+    Promise.all(
+      (entry.files[role].externalData ?? []).map(async (d) => ({
+        path: d.path,
+        data: await download(externalDataUrl(entry, entry.files[role], d.path, o.origin), `${role} external data`, d),
+      })),
+    );
   const json = async (role: ModelFileRole): Promise<object> => {
     const text = new TextDecoder().decode(await get(role));
     try {
       return JSON.parse(text) as object;
     } catch {
-      throw new ModelLoadError('model-file-corrupt', `The ${role} file of "${entry.name}" is not valid JSON.`);
+      return corrupt([fileUrl(entry, entry.files[role].path, o.origin)], `The ${role} file of "${entry.name}" is not valid JSON.`);
     }
   };
 
-  const [tokenizerJson, tokenizerConfig, schedulerJson, ...onnx] = await Promise.all([
+  const [tokenizerJson, tokenizerConfig, schedulerJson, external, ...onnx] = await Promise.all([
     json('tokenizer'),
     json('tokenizerConfig'),
     json('schedulerConfig'),
+    Promise.all(ONNX_FILES.map(getExternal)),
     ...ONNX_FILES.map(get),
   ]);
   const graphs = await Promise.all(Object.values(GRAPHS).map((g) => o.fetcher.fetchBytes(o.graphsBaseUrl + g, undefined, o.signal)));
 
-  const sessionOptions = (name?: string): Parameters<Ort['InferenceSession']['create']>[1] => ({
+  const sessionOptions = (name?: (typeof ONNX_FILES)[number]): Parameters<Ort['InferenceSession']['create']>[1] => ({
+    ...(name && external[ONNX_FILES.indexOf(name)]!.length ? { externalData: external[ONNX_FILES.indexOf(name)] } : {}),
     executionProviders: [o.provider],
     graphOptimizationLevel: 'all',
     enableMemPattern: false,
@@ -79,11 +110,13 @@ export async function loadModel(ort: Ort, entry: ModelEntry, o: LoadOptions): Pr
     preferredOutputLocation: o.provider === 'webgpu' ? 'gpu-buffer' : 'cpu',
     freeDimensionOverrides: name ? entry.freeDimensionOverrides[name] : undefined,
   });
-  const open = async (bytes: Uint8Array, what: string, name?: string): Promise<OrtSession> => {
+  const open = async (bytes: Uint8Array, what: string, name?: (typeof ONNX_FILES)[number]): Promise<OrtSession> => {
     try {
-      return await ort.InferenceSession.create(bytes, sessionOptions(name));
+      return await oneSessionAtATime(() => ort.InferenceSession.create(bytes, sessionOptions(name)));
     } catch (e) {
-      throw new ModelLoadError('model-file-corrupt', `The ${what} of "${entry.name}" could not be opened as an ONNX model: ${(e as Error).message}`);
+      const f = name && entry.files[name];
+      const urls = f ? [fileUrl(entry, f.path, o.origin), ...(f.externalData ?? []).map((d) => externalDataUrl(entry, f, d.path, o.origin))] : [];
+      return corrupt(urls, `The ${what} of "${entry.name}" could not be opened as an ONNX model: ${(e as Error).message}`);
     }
   };
   // One at a time: peak memory stays at one model's worth of transient buffers.

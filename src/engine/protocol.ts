@@ -24,7 +24,9 @@ export type HostRequest =
   | { type: 'generate'; id: number; request: WireGenerateRequest }
   | { type: 'provide-prompt'; id: number; key: string; text?: string; error?: string }
   | { type: 'cancel'; id: number }
-  | { type: 'unload'; id: number };
+  | { type: 'unload'; id: number }
+  /** Deletes a model's downloaded files from the cache (the next load downloads them again). */
+  | { type: 'delete-cache'; id: number; modelId: string; manifestUrl?: string };
 
 export interface WireError {
   name: string;
@@ -46,4 +48,5 @@ export type HostResponse =
   | { type: 'preview'; id: number; step: number; image: RgbaImage }
   | { type: 'result'; id: number; output: GenerationOutput }
   | { type: 'unloaded'; id: number }
+  | { type: 'cache-deleted'; id: number; modelId: string; files: number }
   | { type: 'error'; id: number; error: WireError };

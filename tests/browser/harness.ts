@@ -42,5 +42,14 @@ async function bench(opts: { modelId: string; manifestUrl?: string; provider: Pr
   return { loadMs, runs };
 }
 
-Object.assign(window, { harness: { run, bench, capabilities: () => client.capabilities() } });
+/** Deletes a model's files from the worker's download cache; resolves to the number deleted, or the error. */
+async function deleteCache(opts: { modelId: string; manifestUrl?: string }) {
+  try {
+    return { ok: true, files: await client.deleteCache(opts.modelId, { manifestUrl: opts.manifestUrl }) };
+  } catch (e) {
+    return { ok: false, error: { code: (e as { code?: string }).code, message: (e as Error).message } };
+  }
+}
+
+Object.assign(window, { harness: { run, bench, deleteCache, capabilities: () => client.capabilities() } });
 document.title = 'ready';

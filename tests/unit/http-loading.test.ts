@@ -1,0 +1,210 @@
+// Model delivery over real HTTP: the fixture model served by a local node:http server (127.0.0.1,
+// random port), loaded through loadModel with the browser's fetcher (real fetch, byte progress,
+// IndexedDB cache through fake-indexeddb), with the faults a real download meets.
+import 'fake-indexeddb/auto';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-web';
+import { createStore, get, keys, type UseStore } from 'idb-keyval';
+import { findModel, type ModelEntry } from '../../src/core/manifest.ts';
+import type { Progress } from '../../src/core/pipeline/progress.ts';
+import { browserFetcher } from '../../src/engine/browserFetcher.ts';
+import type { FileFetcher } from '../../src/engine/fetcher.ts';
+import { generate } from '../../src/engine/generate.ts';
+import { loadModel } from '../../src/engine/loadModel.ts';
+import { fixtureManifest, fixtureModels, publicDir } from './helpers/engine.ts';
+
+/**
+ * URLs are /<mode>/models/<file under tests/fixtures/models> and /graphs/<helper graph>. The mode
+ * breaks one file, the UNet (unet/model.onnx); every other file is served normally.
+ */
+type Mode = 'ok' | 'missing' | 'cut' | 'cut-once' | 'garbage' | 'html' | 'slow' | 'stall';
+const FAULTY = 'tiny-sd/unet/model.onnx';
+const requests: string[] = [];
+const cutOnceDone = new Set<string>();
+let server: Server;
+let origin: string;
+
+function serve(req: IncomingMessage, res: ServerResponse): void {
+  const url = req.url ?? '/';
+  requests.push(url);
+  const graph = /^\/graphs\/([\w.]+\.onnx)$/.exec(url);
+  const model = /^\/([\w-]+)\/models\/([\w./-]+)$/.exec(url);
+  let file: string | undefined;
+  if (graph) file = publicDir + 'graphs/' + graph[1];
+  else if (model && !model[2]!.includes('..')) file = fixtureModels + model[2];
+  let body: Buffer;
+  try {
+    body = readFileSync(file ?? '/nonexistent');
+  } catch {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    return;
+  }
+  const mode = (model?.[1] ?? 'ok') as Mode;
+  const send = (b: Buffer, type = 'application/octet-stream'): void => void res.writeHead(200, { 'content-type': type, 'content-length': b.length }).end(b);
+  if (!model || model[2] !== FAULTY || mode === 'ok' || (mode === 'cut-once' && cutOnceDone.has(url))) return send(body);
+  switch (mode) {
+    case 'missing':
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    case 'garbage': // valid HTTP, same length, not an ONNX file
+      return send(Buffer.from(body.map((_, i) => (i * 131 + 7) & 255)));
+    case 'html': // what a wrong hub URL or a captive portal returns
+      return send(Buffer.from('<!doctype html><html><body><h1>Sign in to continue</h1></body></html>'), 'text/html; charset=utf-8');
+    case 'cut':
+    case 'cut-once': {
+      // Announce the whole file, send half of it, then drop the connection.
+      cutOnceDone.add(url);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
+      res.write(body.subarray(0, body.length >> 1), () => setTimeout(() => res.socket?.destroy(), 20));
+      return;
+    }
+    case 'slow':
+    case 'stall': {
+      // 512-byte chunks every 15 ms; 'stall' sends one chunk and then nothing until the client gives up.
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
+      let at = 0;
+      const timer = setInterval(() => {
+        if (mode === 'stall' && at > 0) return;
+        res.write(body.subarray(at, at + 512));
+        at += 512;
+        if (at >= body.length) {
+          clearInterval(timer);
+          res.end();
+        }
+      }, 15);
+      res.on('close', () => clearInterval(timer));
+      return;
+    }
+  }
+}
+
+beforeAll(async () => {
+  server = createServer(serve);
+  server.setTimeout(20_000); // bounded: a stuck socket cannot outlive the run
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+let dbCount = 0;
+let store: UseStore;
+beforeEach(() => {
+  store = createStore(`http-loading-${++dbCount}`, 'files'); // a fresh, empty cache per test
+  requests.length = 0;
+});
+
+const entryFor = (mode: Mode): ModelEntry => ({ ...findModel(fixtureManifest, 'tiny-sd'), baseUrl: `${origin}/${mode}/models/tiny-sd/` });
+const unetUrl = (mode: Mode) => `${origin}/${mode}/models/${FAULTY}`;
+
+function load(mode: Mode, opts: { fetcher?: FileFetcher; onProgress?: (p: Progress) => void; signal?: AbortSignal } = {}) {
+  return loadModel(ort, entryFor(mode), {
+    provider: 'wasm',
+    fetcher: opts.fetcher ?? browserFetcher(store),
+    graphsBaseUrl: `${origin}/graphs/`,
+    onProgress: opts.onProgress,
+    signal: opts.signal,
+  });
+}
+
+async function expectFailure(p: Promise<unknown>, code: string, message: RegExp): Promise<void> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, 'the load should have failed').toBeDefined();
+  expect(err).toMatchObject({ code });
+  expect((err as Error).message).toMatch(message);
+}
+
+describe('loading a model over HTTP (local server, real fetch, IndexedDB cache)', () => {
+  test('loads and generates; a second load makes zero HTTP requests (everything from the cache)', async () => {
+    const first = await load('ok');
+    expect(requests).toHaveLength(9); // 6 model files + 3 helper graphs
+    const a = await generate(first, { prompt: 'a red cat', seed: 3, steps: 4 });
+    await first.release();
+    expect((await keys(store)).length).toBe(9);
+
+    requests.length = 0;
+    const second = await load('ok');
+    try {
+      expect(requests).toEqual([]);
+      const b = await generate(second, { prompt: 'a red cat', seed: 3, steps: 4 });
+      expect(Buffer.from(b.image.data).equals(Buffer.from(a.image.data))).toBe(true);
+    } finally {
+      await second.release();
+    }
+  });
+
+  test('404 -> model-file-missing naming the URL', async () => {
+    await expectFailure(load('missing'), 'model-file-missing', new RegExp(`${unetUrl('missing').replace(/[.]/g, '\\.')}: HTTP 404 \\(file not found\\)`));
+  });
+
+  test('a connection cut mid-body -> model-download-failed, nothing cached for that URL; a retry downloads only that file', async () => {
+    await expectFailure(load('cut'), 'model-download-failed', /download of .*unet\/model\.onnx was cut/);
+    expect(await get(unetUrl('cut'), store)).toBeUndefined();
+
+    // The same store, the server healthy again for that URL: only the UNet is fetched again.
+    await expectFailure(load('cut-once'), 'model-download-failed', /was cut/);
+    requests.length = 0;
+    const m = await load('cut-once');
+    try {
+      // (The helper graphs are fetched only once the model files are in, so the failed load never asked for them.)
+      expect(requests.filter((r) => r.includes('/models/'))).toEqual([`/cut-once/models/${FAULTY}`]);
+      expect((await get<Uint8Array>(unetUrl('cut-once'), store))!.byteLength).toBe(readFileSync(fixtureModels + FAULTY).length);
+    } finally {
+      await m.release();
+    }
+  });
+
+  test('wrong bytes (valid HTTP, garbage body) -> model-file-corrupt at session creation, and the bad copy leaves the cache', async () => {
+    await expectFailure(load('garbage'), 'model-file-corrupt', /UNet of .* could not be opened as an ONNX model/);
+    expect(await get(unetUrl('garbage'), store)).toBeUndefined();
+    expect(await get(`${origin}/garbage/models/tiny-sd/text_encoder/model.onnx`, store)).toBeDefined(); // good files stay
+  });
+
+  test('an HTML page instead of the model -> model-file-corrupt (text/html), never cached', async () => {
+    await expectFailure(load('html'), 'model-file-corrupt', /unet\/model\.onnx returned a web page instead of a model file/);
+    expect(await get(unetUrl('html'), store)).toBeUndefined();
+  });
+
+  test('a slow server: progress arrives in increasing byte order and the load succeeds', async () => {
+    const unetBytes: number[] = [];
+    const totals: number[] = [];
+    const inner = browserFetcher(store);
+    const fetcher: FileFetcher = {
+      fetchBytes: (url, onProgress, signal) =>
+        inner.fetchBytes(url, (n, t) => (url.endsWith(FAULTY) && unetBytes.push(n), onProgress?.(n, t)), signal),
+    };
+    const m = await load('slow', { fetcher, onProgress: (p) => totals.push(p.bytesLoaded!) });
+    try {
+      const size = readFileSync(fixtureModels + FAULTY).length;
+      expect(unetBytes.length).toBeGreaterThanOrEqual(Math.floor(size / 512));
+      for (let i = 1; i < unetBytes.length; i++) expect(unetBytes[i]).toBeGreaterThan(unetBytes[i - 1]!);
+      expect(unetBytes.at(-1)).toBe(size);
+      for (let i = 1; i < totals.length; i++) expect(totals[i]).toBeGreaterThanOrEqual(totals[i - 1]!);
+      const image = await generate(m, { prompt: 'a cat', seed: 1, steps: 2 });
+      expect(image.image.width).toBe(64);
+    } finally {
+      await m.release();
+    }
+  });
+
+  test('an AbortSignal cancels a download in progress (cancelled, not a network error) and caches nothing', async () => {
+    const abort = new AbortController();
+    const inner = browserFetcher(store);
+    const fetcher: FileFetcher = {
+      fetchBytes: (url, onProgress, signal) =>
+        inner.fetchBytes(url, (n, t) => (url.endsWith(FAULTY) && n > 0 && abort.abort(), onProgress?.(n, t)), signal),
+    };
+    const started = Date.now();
+    await expectFailure(load('stall', { fetcher, signal: abort.signal }), 'cancelled', /download of .*unet\/model\.onnx was cancelled/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(await get(unetUrl('stall'), store)).toBeUndefined();
+  });
+});
