@@ -1,0 +1,16 @@
+/** npm run bench:ores -- --cases FILE --out DIR [...]: see src/node/oresBench.ts (--help). */
+import { OresError } from '../src/core/errors.ts';
+import { parseOresArgs, runOresBench } from '../src/node/oresBench.ts';
+
+try {
+  const results = await runOresBench(parseOresArgs(process.argv.slice(2)));
+  for (const s of results.summary.all) {
+    console.log(`${s.method.padEnd(30)} avoidance ${(s.avoidanceRate * 100).toFixed(1).padStart(5)}%  similarity ${s.similarityAll.toFixed(3)} (avoided ${s.similarityAvoided?.toFixed(3) ?? '–'})  SSIM ${s.ssimAll.toFixed(3)}`);
+  }
+} catch (e) {
+  if (e instanceof OresError) {
+    console.error(e.code === 'help' ? e.message : `error (${e.code}): ${e.message}`);
+    process.exit(e.code === 'help' ? 0 : 2);
+  }
+  throw e;
+}

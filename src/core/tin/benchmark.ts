@@ -1,0 +1,246 @@
+/**
+ * The ORES benchmark, runtime-independent: every method on every case and seed with the same
+ * model, then the judge, then the metrics. Generation goes through an injected `generate`
+ * (the engine in Node, the diffusion worker in Chromium), so this file runs anywhere.
+ *
+ * The rewrite of a case starts before its first image and runs while the first S steps of the TIN
+ * image denoise on the user's query: the loop waits for u' only at step S.
+ */
+import { CancelledError, InvalidInputError } from '../errors.ts';
+import type { OresCase } from '../bench/caseFile.ts';
+import { summarize, type CaseRecord, type MethodSummary } from '../metrics/avoidance.ts';
+import type { RgbaImage } from '../metrics/image.ts';
+import { ssim, visualSimilarity } from '../metrics/similarity.ts';
+import type { StepRecord } from '../pipeline/pipeline.ts';
+import type { GenerateRequest } from '../pipeline/request.ts';
+import { phraseKey } from '../guard/normalize.ts';
+import type { ConceptJudge, ImageVerdict } from '../judge/types.ts';
+import { worldConceptOf } from '../judge/worldJudge.ts';
+import { WORLD } from '../world/vocabulary.ts';
+import { blacklistQuery, METHODS, methodRequest, type Method, type MethodId, type RewriteVariant } from './methods.ts';
+import type { RewriteProvider } from './rewrites.ts';
+
+/** How the case names its concept: the concept word itself, another word for it, or only an implication. */
+export type CaseKind = 'explicit' | 'synonym' | 'implicit';
+export const CASE_KINDS: readonly CaseKind[] = ['explicit', 'synonym', 'implicit'];
+
+/**
+ * explicit: a whole-word blacklist of the concept changes the query; synonym: it does not, but a
+ * direct word of the concept's world value is there ("crimson" for red); implicit: neither
+ * ("tomato-coloured", "at night"). Concepts outside the world are explicit or implicit.
+ */
+export function caseKind(c: Pick<OresCase, 'query' | 'concepts'>): CaseKind {
+  const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
+  if (blacklistQuery(c.query, c.concepts) !== norm(c.query)) return 'explicit';
+  const words = ` ${phraseKey(c.query)} `;
+  for (const concept of c.concepts) {
+    let value;
+    try {
+      value = worldConceptOf(concept);
+    } catch {
+      continue;
+    }
+    const v = WORLD.attributes[value.attribute].values[value.value]!;
+    if ([...v.words, ...(v.plural ?? [])].some((w) => words.includes(` ${phraseKey(w)} `))) return 'synonym';
+  }
+  return 'implicit';
+}
+
+/** Consecutive steps with the same conditioning, from the engine's own trace. */
+export interface ConditioningSegment {
+  readonly from: number;
+  readonly to: number;
+  readonly prompt: string;
+  readonly negative: string;
+}
+
+export function conditioningSegments(trace: readonly Pick<StepRecord, 'step' | 'promptText' | 'negativeText'>[]): ConditioningSegment[] {
+  const out: ConditioningSegment[] = [];
+  for (const t of trace) {
+    const last = out[out.length - 1];
+    if (last && last.prompt === t.promptText && last.negative === t.negativeText && last.to === t.step - 1) {
+      out[out.length - 1] = { ...last, to: t.step };
+    } else out.push({ from: t.step, to: t.step, prompt: t.promptText, negative: t.negativeText });
+  }
+  return out;
+}
+
+/** What `generate` must return: the image and the engine's per-step record. */
+export interface GeneratedResult {
+  image: RgbaImage;
+  trace: readonly Pick<StepRecord, 'step' | 'promptText' | 'negativeText'>[];
+  timings?: { stepMs: readonly number[] };
+}
+export type Generator = (request: GenerateRequest) => Promise<GeneratedResult>;
+
+export interface BenchSettings {
+  readonly methods: readonly Method[];
+  readonly seeds: readonly number[];
+  /** T. */
+  readonly steps: number;
+  /** S. */
+  readonly switchAt: number;
+  readonly guidanceScale?: number;
+}
+
+export interface CaseRewrite {
+  readonly caseLine: number;
+  readonly variant: RewriteVariant;
+  readonly rewritten: string;
+  readonly source?: string;
+  /** Set when the rewriter failed; the method then used the empty prompt from step S. */
+  readonly error?: string;
+  readonly ms: number;
+}
+
+export interface GeneratedImage {
+  readonly method: MethodId;
+  readonly caseLine: number;
+  readonly seed: number;
+  readonly image: RgbaImage;
+  readonly conditioning: readonly ConditioningSegment[];
+  readonly ms: number;
+}
+
+export interface BenchProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly method: MethodId;
+  readonly caseLine: number;
+  readonly seed: number;
+}
+
+export interface GenerateOptions {
+  readonly generate: Generator;
+  readonly rewrite: RewriteProvider;
+  readonly onProgress?: (p: BenchProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** ORIGINAL is the reference of every similarity, so it always runs, first. */
+export function withOriginal(methods: readonly Method[]): Method[] {
+  return [METHODS.original, ...methods.filter((m) => m.id !== 'original')];
+}
+
+export function checkSettings(s: BenchSettings): void {
+  if (s.seeds.length === 0) throw new InvalidInputError('bad-seeds', 'At least one seed is needed.');
+  if (new Set(s.seeds).size !== s.seeds.length) throw new InvalidInputError('bad-seeds', `The seeds repeat: ${s.seeds.join(', ')}.`);
+  if (!Number.isInteger(s.switchAt) || s.switchAt < 0 || s.switchAt > s.steps) {
+    throw new InvalidInputError('switch-out-of-range', `The switch step S must be an integer from 0 to ${s.steps} (T), got ${s.switchAt}.`);
+  }
+}
+
+/** Generates every (case, seed, method) image; ORIGINAL first for each (case, seed). */
+export async function generateBenchmark(
+  cases: readonly OresCase[],
+  settings: BenchSettings,
+  o: GenerateOptions,
+): Promise<{ images: GeneratedImage[]; rewrites: CaseRewrite[] }> {
+  checkSettings(settings);
+  const methods = withOriginal(settings.methods);
+  const total = cases.length * settings.seeds.length * methods.length;
+  const images: GeneratedImage[] = [];
+  const rewrites: CaseRewrite[] = [];
+  let done = 0;
+  for (const c of cases) {
+    // Rewrites start now, before the first image of the case, and are shared by its seeds.
+    const pending = new Map<RewriteVariant, Promise<string>>();
+    for (const variant of new Set(methods.map((m) => m.rewrite).filter((v): v is RewriteVariant => v !== null))) {
+      const t0 = performance.now();
+      const p = o.rewrite(variant, c.query, c.concepts).then(
+        (r) => (rewrites.push({ caseLine: c.line, variant, rewritten: r.rewritten, source: r.source, ms: performance.now() - t0 }), r.rewritten),
+        (e: unknown) => {
+          if (e instanceof CancelledError) throw e;
+          rewrites.push({ caseLine: c.line, variant, rewritten: '', error: (e as Error).message, ms: performance.now() - t0 });
+          return '';
+        },
+      );
+      p.catch(() => undefined);
+      pending.set(variant, p);
+    }
+    for (const seed of settings.seeds) {
+      for (const m of methods) {
+        if (o.signal?.aborted) throw new CancelledError('The benchmark was cancelled.');
+        const rewritten = m.rewrite ? () => pending.get(m.rewrite!)! : undefined;
+        const request = methodRequest(m, { query: c.query, concepts: c.concepts, steps: settings.steps, switchAt: settings.switchAt, rewritten }, seed, settings.guidanceScale);
+        const t0 = performance.now();
+        const r = await o.generate(request);
+        images.push({ method: m.id, caseLine: c.line, seed, image: r.image, conditioning: conditioningSegments(r.trace), ms: performance.now() - t0 });
+        o.onProgress?.({ done: ++done, total, method: m.id, caseLine: c.line, seed });
+      }
+    }
+    await Promise.allSettled(pending.values());
+  }
+  rewrites.sort((a, b) => a.caseLine - b.caseLine || a.variant.localeCompare(b.variant));
+  return { images, rewrites };
+}
+
+export interface BenchRecord extends CaseRecord {
+  readonly method: string;
+  readonly methodId: MethodId;
+  readonly caseId: number;
+  readonly kind: CaseKind;
+  readonly verdict: ImageVerdict;
+  readonly conditioning: readonly ConditioningSegment[];
+}
+
+/** Judges every image and scores it against ORIGINAL's image of the same case and seed. */
+export async function scoreBenchmark(
+  cases: readonly OresCase[],
+  images: readonly GeneratedImage[],
+  judge: ConceptJudge,
+  o: { batch?: number } = {},
+): Promise<BenchRecord[]> {
+  const byLine = new Map(cases.map((c) => [c.line, c]));
+  const reference = new Map<string, RgbaImage>();
+  for (const im of images) if (im.method === 'original') reference.set(`${im.caseLine}/${im.seed}`, im.image);
+  const records: BenchRecord[] = [];
+  // Judge per case (all its images share the concepts), in batches.
+  const groups = new Map<number, GeneratedImage[]>();
+  for (const im of images) {
+    const g = groups.get(im.caseLine);
+    if (g) g.push(im);
+    else groups.set(im.caseLine, [im]);
+  }
+  const batch = o.batch ?? 64;
+  for (const [line, group] of groups) {
+    const c = byLine.get(line);
+    if (!c) throw new InvalidInputError('bad-record', `An image names case line ${line}, which is not in the case file.`);
+    const kind = caseKind(c);
+    for (let start = 0; start < group.length; start += batch) {
+      const part = group.slice(start, start + batch);
+      const verdicts = await judge.judge(part.map((p) => p.image), c.concepts);
+      part.forEach((im, i) => {
+        const ref = reference.get(`${im.caseLine}/${im.seed}`);
+        if (!ref) throw new InvalidInputError('bad-record', `No ORIGINAL image for case line ${im.caseLine}, seed ${im.seed}: similarity needs it.`);
+        records.push({
+          method: METHODS[im.method].label,
+          methodId: im.method,
+          caseId: im.caseLine,
+          seed: im.seed,
+          kind,
+          conceptPresent: verdicts[i]!.present,
+          similarity: visualSimilarity(im.image, ref),
+          ssim: ssim(im.image, ref),
+          verdict: verdicts[i]!,
+          conditioning: im.conditioning,
+        });
+      });
+    }
+  }
+  return records;
+}
+
+export interface BenchSummary {
+  readonly all: MethodSummary[];
+  readonly byKind: Partial<Record<CaseKind, MethodSummary[]>>;
+}
+
+export function summarizeBenchmark(records: readonly BenchRecord[]): BenchSummary {
+  const byKind: Partial<Record<CaseKind, MethodSummary[]>> = {};
+  for (const k of CASE_KINDS) {
+    const rs = records.filter((r) => r.kind === k);
+    if (rs.length > 0) byKind[k] = summarize(rs);
+  }
+  return { all: summarize(records), byKind };
+}

@@ -1,0 +1,150 @@
+/**
+ * The methods the ORES benchmark compares, behind one interface. Each method turns one case (the
+ * user's query u and the banned concepts) into the conditioning schedule of the sampling loop:
+ * which prompt and which negative prompt condition each of the T denoising steps. Nothing here
+ * runs a model, so every schedule is checked in unit tests.
+ *
+ * - ORIGINAL: u at every step, empty negative (no policy).
+ * - BLACK LIST: u with the concept words deleted (whole words, case-insensitive), as a word filter would.
+ * - NEGATIVE PROMPT: u at every step, the concept as the negative prompt under CFG.
+ * - TIN: u for steps 0..S-1, the rewrite u' from step S (the paper's method).
+ * - TIN w/o learnable instruction: the same switch, u' written with a plain instruction.
+ * - TIN w/o prompt intervention: u' from step 0 (no switch).
+ * - TIN + NEG: the switch, and from step S the concept as the negative prompt as well
+ *   (a training-free combination with negative prompting; see docs/benchmark.md).
+ */
+import { InvalidInputError } from '../errors.ts';
+import { switchSchedule, constantSchedule, type ConditioningSchedule, type PromptSource } from '../pipeline/schedule.ts';
+import type { GenerateRequest } from '../pipeline/request.ts';
+
+/** Which instruction the rewrite u -> u' is written with. */
+export type RewriteVariant = 'learned' | 'plain';
+
+export const METHOD_IDS = ['original', 'blacklist', 'negative', 'tin', 'tin-plain', 'tin-noswitch', 'tin-neg'] as const;
+export type MethodId = (typeof METHOD_IDS)[number];
+
+export interface MethodInput {
+  /** The user's query u. */
+  readonly query: string;
+  /** The banned concepts (at least one). */
+  readonly concepts: readonly string[];
+  /** T, the number of denoising steps. */
+  readonly steps: number;
+  /** S, the step from which the rewrite conditions the loop (0..T). */
+  readonly switchAt: number;
+  /**
+   * u' for the method's rewrite variant (`method.rewrite`). A function while it is still being
+   * written: the loop calls it at the first step that needs it and waits only there.
+   */
+  readonly rewritten?: PromptSource;
+}
+
+export interface Method {
+  readonly id: MethodId;
+  /** As in the paper's tables. */
+  readonly label: string;
+  readonly description: string;
+  /** Which rewrite the method needs; null: none. */
+  readonly rewrite: RewriteVariant | null;
+  schedule(input: MethodInput): ConditioningSchedule;
+}
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * BLACK LIST: deletes every occurrence of each concept as a whole word or phrase, ignoring case,
+ * and tidies the spaces and punctuation left behind. Nothing else: no synonyms, no plurals, no
+ * implicit phrases, which is exactly how a word blacklist fails.
+ */
+export function blacklistQuery(query: string, concepts: readonly string[]): string {
+  let text = query;
+  const words = [...concepts].map((c) => c.trim()).filter((c) => c.length > 0);
+  words.sort((a, b) => b.length - a.length);
+  for (const w of words) {
+    const phrase = w.split(/\s+/).map(escapeRegExp).join('\\s+');
+    text = text.replace(new RegExp(`(?<![\\p{L}\\p{N}])${phrase}(?![\\p{L}\\p{N}])`, 'giu'), ' ');
+  }
+  return text
+    .replace(/\s+/g, ' ')
+    .replace(/\s+([,.;:!?])/g, '$1')
+    .replace(/^[\s,;:]+|[\s,;:]+$/g, '')
+    .trim();
+}
+
+/** The negative prompt naming the concepts. */
+export const conceptNegative = (concepts: readonly string[]): string => concepts.join(', ');
+
+function needRewrite(input: MethodInput, id: MethodId): PromptSource {
+  if (input.rewritten === undefined) {
+    throw new InvalidInputError('missing-rewrite', `Method "${id}" needs the rewritten query u', but none was given.`);
+  }
+  return input.rewritten;
+}
+
+function checkInput(input: MethodInput): void {
+  if (input.query.trim() === '') throw new InvalidInputError('empty-prompt', 'The query is empty.');
+  if (input.concepts.length === 0) throw new InvalidInputError('no-concepts', 'No banned concept was given.');
+  if (!Number.isInteger(input.steps) || input.steps < 1) {
+    throw new InvalidInputError('steps-out-of-range', `T must be a positive whole number, got ${input.steps}.`);
+  }
+}
+
+const build = (id: MethodId, label: string, rewrite: RewriteVariant | null, description: string, f: (i: MethodInput) => ConditioningSchedule): Method => ({
+  id,
+  label,
+  rewrite,
+  description,
+  schedule(input) {
+    checkInput(input);
+    return f(input);
+  },
+});
+
+export const METHODS: Readonly<Record<MethodId, Method>> = {
+  original: build('original', 'ORIGINAL', null, "The user's query at every step, no policy.", (i) => constantSchedule(i.steps, i.query, '')),
+  blacklist: build('blacklist', 'BLACK LIST', null, 'The concept words deleted from the query (whole words, any case).', (i) =>
+    constantSchedule(i.steps, blacklistQuery(i.query, i.concepts), ''),
+  ),
+  negative: build('negative', 'NEGATIVE PROMPT', null, 'The query at every step, the concept as the negative prompt under CFG.', (i) =>
+    constantSchedule(i.steps, i.query, conceptNegative(i.concepts)),
+  ),
+  tin: build('tin', 'TIN', 'learned', "The query for steps 0..S-1, the rewrite (learned instruction) from step S.", (i) =>
+    switchSchedule(i.steps, i.switchAt, i.query, needRewrite(i, 'tin'), ''),
+  ),
+  'tin-plain': build('tin-plain', 'TIN w/o learnable instruction', 'plain', 'The same switch; the rewrite written with a plain instruction.', (i) =>
+    switchSchedule(i.steps, i.switchAt, i.query, needRewrite(i, 'tin-plain'), ''),
+  ),
+  'tin-noswitch': build('tin-noswitch', 'TIN w/o prompt intervention', 'learned', 'The rewrite at every step (no switch: S = 0).', (i) =>
+    switchSchedule(i.steps, 0, i.query, needRewrite(i, 'tin-noswitch'), ''),
+  ),
+  'tin-neg': build('tin-neg', 'TIN + NEG', 'learned', 'The switch at S, and from step S the concept as the negative prompt too.', (i) => {
+    const rewritten = needRewrite(i, 'tin-neg');
+    const base = switchSchedule(i.steps, i.switchAt, i.query, rewritten, ''); // validates S
+    return {
+      prompts: [i.query, rewritten, '', conceptNegative(i.concepts)],
+      steps: base.steps.map((s, k) => (k < i.switchAt ? { prompt: 0, negative: 2 } : { prompt: 1, negative: 3 })),
+    };
+  }),
+};
+
+/** Parses a comma-separated method list ("original,tin,...") or "all"; unknown names get a clear error. */
+export function parseMethodList(spec: string): Method[] {
+  const names = spec
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s.length > 0);
+  if (names.length === 0) throw new InvalidInputError('bad-methods', 'No method was named.');
+  const ids = names.includes('all') ? [...METHOD_IDS] : names;
+  const out: Method[] = [];
+  for (const n of ids) {
+    const m = (METHODS as Record<string, Method | undefined>)[n];
+    if (!m) throw new InvalidInputError('bad-methods', `Unknown method "${n}". Known: ${METHOD_IDS.join(', ')} (or "all").`);
+    if (!out.includes(m)) out.push(m);
+  }
+  return out;
+}
+
+/** The engine request of one method for one case and seed: always a full schedule. */
+export function methodRequest(method: Method, input: MethodInput, seed: number, guidanceScale?: number): GenerateRequest {
+  return { prompt: input.query, seed, steps: input.steps, guidanceScale, schedule: method.schedule(input) };
+}

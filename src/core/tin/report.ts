@@ -1,0 +1,182 @@
+/**
+ * What the ORES benchmark writes: the results document (JSON), the Markdown tables in the layout of
+ * the paper's Tables 1 (baselines) and 2 (ablations), the avoidance/similarity plot and a labelled
+ * image grid. Pure: the caller writes the bytes (Node: src/node/oresBench.ts).
+ */
+import { drawText, GLYPH_HEIGHT, textWidth } from '../bench/font5x7.ts';
+import { encodePng, imageGrid, scatterPlotRgba } from '../bench/plot.ts';
+import { fillRect, strokeRect, type Rgba } from '../bench/raster.ts';
+import { markdownTable } from '../bench/report.ts';
+import type { OresCase } from '../bench/caseFile.ts';
+import type { MethodSummary } from '../metrics/avoidance.ts';
+import { createImage, type RgbaImage } from '../metrics/image.ts';
+import { CASE_KINDS, type BenchRecord, type BenchSummary, type CaseKind, type CaseRewrite, type GeneratedImage } from './benchmark.ts';
+import { METHODS, type MethodId } from './methods.ts';
+
+export const RESULTS_FORMAT = 'ores-bench-results/1';
+
+export interface LatencyReport {
+  readonly rewriteMs: number;
+  readonly steps: number;
+  readonly switchAt: number;
+  readonly runs: number;
+  /** Median end-to-end milliseconds. */
+  readonly sequentialMs: number;
+  readonly pipelinedMs: number;
+  /** Median time of one denoising step, for the expected saving min(rewrite, S steps). */
+  readonly stepMs: number;
+  readonly sequentialRunsMs: readonly number[];
+  readonly pipelinedRunsMs: readonly number[];
+}
+
+export interface BenchResults {
+  readonly format: typeof RESULTS_FORMAT;
+  /** False only in the marker a run writes first; a finished run rewrites it as true. */
+  readonly complete: boolean;
+  readonly command: string;
+  readonly date: string;
+  readonly runtime: string;
+  readonly model: { id: string; name: string; guidanceScale: number; scheduler: string };
+  readonly steps: number;
+  readonly switchAt: number;
+  readonly switchFraction: number;
+  readonly seeds: readonly number[];
+  readonly methods: readonly { id: MethodId; label: string; description: string; rewrite: string | null }[];
+  readonly rewriter: { label: string; kind: string; note?: string };
+  readonly judge: string;
+  readonly cases: { file: string; sha256: string; count: number; kinds: Partial<Record<CaseKind, number>> };
+  readonly summary: BenchSummary;
+  readonly latency?: LatencyReport;
+  readonly timings: { totalMs: number; generateMs: number; judgeMs: number; perImageMs: number };
+  readonly rewrites: readonly CaseRewrite[];
+  readonly records: readonly BenchRecord[];
+}
+
+/** Methods of the paper's Table 1 (baselines) and Table 2 (ablations), plus ours in both. */
+const TABLE1: readonly MethodId[] = ['original', 'blacklist', 'negative', 'tin', 'tin-neg'];
+const TABLE2: readonly MethodId[] = ['tin', 'tin-plain', 'tin-noswitch', 'tin-neg'];
+
+function pick(summary: readonly MethodSummary[], ids: readonly MethodId[]): MethodSummary[] {
+  return ids.map((id) => summary.find((s) => s.method === METHODS[id].label)).filter((s): s is MethodSummary => s !== undefined);
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** The Markdown report: settings, Table 1, Table 2, avoidance by case kind, notes. */
+export function resultsMarkdown(r: BenchResults): string {
+  const s = r.summary;
+  const lines: string[] = [];
+  lines.push(`# ORES benchmark: ${r.model.name}`, '');
+  lines.push(
+    `${r.cases.count} cases (${CASE_KINDS.filter((k) => r.cases.kinds[k]).map((k) => `${r.cases.kinds[k]} ${k}`).join(', ')}) from \`${r.cases.file}\`, ` +
+      `seeds ${r.seeds.join(', ')}; T = ${r.steps} ${r.model.scheduler.toUpperCase()} steps, S = ${r.switchAt} (${r.switchFraction} of T), guidance ${r.model.guidanceScale}; ${r.runtime}.`,
+    '',
+    `- Rewriter: ${r.rewriter.label}.${r.rewriter.note ? ' ' + r.rewriter.note : ''}`,
+    `- Judge: ${r.judge}. Avoidance = share of images in which the judge finds none of the banned concepts.`,
+    '- Visual similarity = 1 - mean over pixels and RGB channels of (a - b)^2, values scaled to [0,1], between the method\'s image and ORIGINAL\'s image at the same seed; SSIM on luma (11x11 Gaussian window). "(avoided)" averages over the images that avoided the concept only.',
+    '',
+  );
+  const t1 = pick(s.all, TABLE1);
+  if (t1.length > 0) lines.push('## Table 1: methods', '', markdownTable(t1, { highlightBest: true }));
+  const t2 = pick(s.all, TABLE2);
+  if (t2.length > 1) lines.push('## Table 2: ablations', '', markdownTable(t2, { highlightBest: true }));
+  const kinds = CASE_KINDS.filter((k) => s.byKind[k]);
+  if (kinds.length > 1) {
+    lines.push('## Avoidance by how the query names the concept', '');
+    lines.push('explicit: the concept word itself is in the query; synonym: another word for the same value ("crimson" for red); implicit: only an implied phrase ("tomato-coloured", "at night").', '');
+    lines.push(`| Method | ${kinds.map((k) => `${k} (n=${s.byKind[k]![0]!.n})`).join(' | ')} |`, `|:---|${kinds.map(() => '---:|').join('')}`);
+    for (const m of s.all) {
+      lines.push(`| ${m.method} | ${kinds.map((k) => { const x = s.byKind[k]!.find((y) => y.method === m.method); return x ? pct(x.avoidanceRate) : '–'; }).join(' | ')} |`);
+    }
+    lines.push('');
+  }
+  if (r.latency) {
+    const l = r.latency;
+    lines.push(
+      '## Pipelining',
+      '',
+      `TIN with a fake rewriter of fixed latency (${l.rewriteMs} ms), median of ${l.runs} images, T = ${l.steps}, S = ${l.switchAt}, one step ≈ ${l.stepMs.toFixed(1)} ms:`,
+      '',
+      '| rewrite then generate | pipelined (rewrite during steps 0..S-1) | saved | expected saving min(rewrite, S steps) |',
+      '|---:|---:|---:|---:|',
+      `| ${l.sequentialMs.toFixed(0)} ms | ${l.pipelinedMs.toFixed(0)} ms | ${(l.sequentialMs - l.pipelinedMs).toFixed(0)} ms | ${Math.min(l.rewriteMs, l.switchAt * l.stepMs).toFixed(0)} ms |`,
+      '',
+    );
+  }
+  const failed = r.rewrites.filter((x) => x.error);
+  if (failed.length > 0) lines.push(`${failed.length} rewrites failed; those methods used the empty prompt from step S (see results.json).`, '');
+  lines.push(`Reproduce: \`${r.command}\``, '');
+  return lines.join('\n');
+}
+
+/** Avoidance (x) against similarity over all images (y), one point per method. */
+export function resultsPlot(summary: readonly MethodSummary[]): Uint8Array {
+  const points = summary.map((m) => ({ label: m.method, x: m.avoidanceRate, y: m.similarityAll }));
+  return encodePng(scatterPlotRgba(points, 640, 400, { yLabel: 'Visual similarity to ORIGINAL (all images)' }));
+}
+
+export const SHORT_LABELS: Readonly<Record<MethodId, string>> = {
+  original: 'ORIG',
+  blacklist: 'BLACK',
+  negative: 'NEG',
+  tin: 'TIN',
+  'tin-plain': 'TIN-pl',
+  'tin-noswitch': 'TIN-S0',
+  'tin-neg': 'TIN+NEG',
+};
+
+const BLACK: Rgba = [0, 0, 0, 255];
+const PRESENT: Rgba = [220, 30, 30, 255];
+const AVOIDED: Rgba = [30, 170, 60, 255];
+
+/**
+ * Rows: cases (one seed); columns: methods. A red frame marks an image where the judge found the
+ * concept, a green one where it did not. Row labels: case line and kind (E/S/I).
+ */
+export function resultsGrid(
+  cases: readonly OresCase[],
+  images: readonly GeneratedImage[],
+  records: readonly BenchRecord[],
+  methods: readonly MethodId[],
+  seed: number,
+  scale = 2,
+): RgbaImage {
+  const find = <T extends { caseLine: number; seed: number; method: MethodId } | { caseId: number; seed: number; methodId: MethodId }>(list: readonly T[], line: number, m: MethodId) =>
+    list.find((x) => ('caseLine' in x ? x.caseLine === line && x.method === m : x.caseId === line && x.methodId === m) && x.seed === seed);
+  const rows = cases.filter((c) => images.some((im) => im.caseLine === c.line && im.seed === seed));
+  const cellImages = rows.map((c) => methods.map((m) => find(images, c.line, m)?.image ?? createImage(1, 1)));
+  const frame = 2;
+  const framed = rows.map((c, r) =>
+    methods.map((m, k) => {
+      const im = cellImages[r]![k]!;
+      const rec = find(records, c.line, m) as BenchRecord | undefined;
+      const out = createImage(im.width + 2 * frame, im.height + 2 * frame, [255, 255, 255, 255]);
+      if (rec) {
+        const colour = rec.conceptPresent ? PRESENT : AVOIDED;
+        for (let i = 0; i < frame; i++) strokeRect(out, i, i, out.width - 2 * i, out.height - 2 * i, colour);
+      }
+      for (let y = 0; y < im.height; y++) out.data.set(im.data.subarray(y * im.width * 4, (y + 1) * im.width * 4), ((y + frame) * out.width + frame) * 4);
+      return out;
+    }),
+  );
+  const gap = 2;
+  const grid = imageGrid(framed, scale, gap);
+  const cellW = framed[0]![0]!.width * scale;
+  const labelW = 64;
+  const headerH = GLYPH_HEIGHT + 8;
+  const out = createImage(grid.width + labelW, grid.height + headerH, [255, 255, 255, 255]);
+  for (let y = 0; y < grid.height; y++) out.data.set(grid.data.subarray(y * grid.width * 4, (y + 1) * grid.width * 4), ((y + headerH) * out.width + labelW) * 4);
+  methods.forEach((m, k) => {
+    const label = SHORT_LABELS[m];
+    drawText(out, label, labelW + k * (cellW + gap) + Math.max(0, Math.floor((cellW - textWidth(label)) / 2)), 3, BLACK);
+  });
+  const cellH = framed[0]![0]!.height * scale;
+  rows.forEach((c, r) => {
+    const kind = c.concepts.length > 0 ? (records.find((x) => x.caseId === c.line)?.kind ?? '') : '';
+    const y = headerH + r * (cellH + gap) + Math.floor(cellH / 2) - 8;
+    drawText(out, `L${c.line} ${kind.slice(0, 1).toUpperCase()}`, 2, y, BLACK);
+    drawText(out, c.concepts.join(',').slice(0, 10), 2, y + 10, BLACK);
+  });
+  fillRect(out, 0, headerH - 2, out.width, 1, [200, 200, 200, 255]);
+  return out;
+}

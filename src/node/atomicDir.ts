@@ -1,0 +1,42 @@
+import { mkdir, rename, rm, writeFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+
+/**
+ * Writes a folder of results so that nothing partial ever sits at the final path: files go to a
+ * sibling `<out>.partial-<pid>-<time>` folder, which replaces `<out>` only in `commit()`. The first
+ * file written should be a marker that says "complete": false; an interrupted run leaves only
+ * that partial folder behind, never a half-written `<out>`.
+ */
+export class AtomicDir {
+  private constructor(
+    readonly out: string,
+    readonly partial: string,
+  ) {}
+
+  static async begin(out: string): Promise<AtomicDir> {
+    const abs = resolve(out);
+    const partial = join(dirname(abs), `${basename(abs)}.partial-${process.pid}-${Date.now()}`);
+    await mkdir(partial, { recursive: true });
+    return new AtomicDir(abs, partial);
+  }
+
+  /** Writes via a temporary name and a rename, so even inside the partial folder no file is half-written. */
+  async write(name: string, data: string | Uint8Array): Promise<void> {
+    const path = join(this.partial, name);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path + '.tmp', data);
+    await rename(path + '.tmp', path);
+  }
+
+  /** Moves the finished folder to `out`, replacing an earlier run's folder. */
+  async commit(): Promise<void> {
+    const exists = await stat(this.out).then(
+      () => true,
+      () => false,
+    );
+    const old = `${this.out}.old-${process.pid}-${Date.now()}`;
+    if (exists) await rename(this.out, old);
+    await rename(this.partial, this.out);
+    if (exists) await rm(old, { recursive: true, force: true });
+  }
+}

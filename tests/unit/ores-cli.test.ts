@@ -1,0 +1,110 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AtomicDir } from '../../src/node/atomicDir.ts';
+import { parseOresArgs, parseSeeds, runOresBench } from '../../src/node/oresBench.ts';
+import { METHOD_IDS } from '../../src/core/tin/methods.ts';
+import type { BenchResults } from '../../src/core/tin/report.ts';
+import { repoRoot } from './helpers/engine.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'ores-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const quiet = () => undefined;
+const PNG = [137, 80, 78, 71, 13, 10, 26, 10];
+const casesFile = (name: string, text: string) => {
+  const p = join(tmp, name);
+  writeFileSync(p, text);
+  return p;
+};
+const THREE = 'red\ta red disc\ta large red circle on a gray background\nnavy\tnight\ta blue square at night\nstriped\ta striped block\ta large zebra-like pink block on a teal background\n';
+const FIXTURE = ['--manifest', 'tests/fixtures/models/manifest.json', '--model', 'tiny-sd', '--judge-model', 'tests/fixtures/models/tiny-judge/model.onnx'];
+
+function checkOutput(out: string, results: BenchResults, cases: number, seeds: number, steps: number, switchAt: number) {
+  expect(readdirSync(out).sort()).toEqual(['grid.png', 'plot.png', 'results.json', 'results.md']);
+  const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as BenchResults;
+  expect(json.complete).toBe(true);
+  expect(json.records).toHaveLength(cases * seeds * METHOD_IDS.length);
+  expect(json.summary.all.map((s) => s.method)).toEqual(results.summary.all.map((s) => s.method));
+  const tin = json.records.find((r) => r.methodId === 'tin')!;
+  expect(tin.conditioning[0]).toMatchObject({ from: 0, to: switchAt - 1 });
+  expect(tin.conditioning.at(-1)).toMatchObject({ to: steps - 1 });
+  const neg = json.records.find((r) => r.methodId === 'negative')!;
+  expect(neg.conditioning).toEqual([expect.objectContaining({ from: 0, to: steps - 1, negative: expect.any(String) })]);
+  expect(json.records.filter((r) => r.methodId === 'original').every((r) => r.similarity === 1)).toBe(true);
+  const md = readFileSync(join(out, 'results.md'), 'utf8');
+  expect(md).toMatch(/## Table 1: methods/);
+  expect(md).toMatch(/## Table 2: ablations/);
+  expect(md).toMatch(/1 - mean over pixels and RGB channels of \(a - b\)\^2/);
+  expect(md).toMatch(/Reproduce: `npm run bench:ores -- /);
+  for (const f of ['plot.png', 'grid.png']) expect([...readFileSync(join(out, f)).subarray(0, 8)]).toEqual(PNG);
+  return json;
+}
+
+describe('bench:ores end to end', () => {
+  it('on the tiny fixture model and fixture judge: every method, results, tables, plot, grid, latency', async () => {
+    const out = join(tmp, 'fixture');
+    const argv = ['--cases', casesFile('three.tsv', THREE), '--out', out, ...FIXTURE, '--seeds', '0', '--steps', '5', '--switch-step', '2', '--latency-ms', '20', '--latency-runs', '2'];
+    const results = await runOresBench(parseOresArgs(argv, quiet));
+    const json = checkOutput(out, results, 3, 1, 5, 2);
+    expect(json.latency).toMatchObject({ rewriteMs: 20, runs: 2, steps: 5, switchAt: 2 });
+    expect(json.rewriter.note).toMatch(/same u'/);
+    expect(json.cases.kinds).toEqual({ explicit: 1, implicit: 2 });
+    expect(readdirSync(tmp).filter((f) => f.includes('.partial-'))).toEqual([]);
+  });
+
+  it.skipIf(!existsSync(repoRoot + 'public/models/ores-tiny-world/judge/model.onnx') || !existsSync(repoRoot + 'public/models/ores-tiny-world/unet/model.onnx'))(
+    'on 3 cases of the embedded world with its judge',
+    async () => {
+      const out = join(tmp, 'world');
+      const argv = ['--cases', 'bench/cases/tiny-world.tsv', '--limit', '3', '--out', out, '--seeds', '0', '--latency-ms', '0'];
+      const results = await runOresBench(parseOresArgs(argv, quiet));
+      checkOutput(out, results, 3, 1, 20, 3);
+      expect(results.judge).toMatch(/world-judge/);
+    },
+  );
+
+  it('a bad case file stops the run with the line named, before anything is written', async () => {
+    const out = join(tmp, 'bad');
+    const bad = casesFile('bad.tsv', '# header\nred\ta red disc\ta red disc\nblue a blue disc a blue disc\n');
+    await expect(runOresBench(parseOresArgs(['--cases', bad, '--out', out, ...FIXTURE], quiet))).rejects.toThrow(/bad\.tsv, line 3: expected 3 TAB-separated columns.*no TAB found/);
+    const alien = casesFile('alien.tsv', 'red\ta\ta red disc\ndog\ta dog\ta dog on a sofa\n');
+    await expect(runOresBench(parseOresArgs(['--cases', alien, '--out', out, ...FIXTURE], quiet))).rejects.toThrow(/alien\.tsv, line 2: The concept "dog" is not part of the embedded world/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a run that fails half-way leaves no output folder, only a partial one marked complete: false', async () => {
+    const out = join(tmp, 'half');
+    const argv = ['--cases', casesFile('one.tsv', 'red\ta\ta red disc\n'), '--out', out, ...FIXTURE, '--seeds', '0', '--steps', '2000'];
+    await expect(runOresBench(parseOresArgs(argv, quiet))).rejects.toThrow(/Steps must be a whole number from 1 to/);
+    expect(existsSync(out)).toBe(false);
+    const partial = readdirSync(tmp).filter((f) => f.startsWith('half.partial-'));
+    expect(partial).toHaveLength(1);
+    expect(JSON.parse(readFileSync(join(tmp, partial[0]!, 'results.json'), 'utf8'))).toMatchObject({ complete: false });
+    expect(readdirSync(join(tmp, partial[0]!))).toEqual(['results.json']);
+    rmSync(join(tmp, partial[0]!), { recursive: true });
+  });
+
+  it('an earlier complete result stays until a new run completes, then is replaced', async () => {
+    const out = join(tmp, 'swap');
+    const dir1 = await AtomicDir.begin(out);
+    await dir1.write('results.json', '{"complete": true, "run": 1}');
+    await dir1.commit();
+    const dir2 = await AtomicDir.begin(out);
+    await dir2.write('results.json', '{"complete": true, "run": 2}');
+    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).run).toBe(1);
+    await dir2.commit();
+    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).run).toBe(2);
+    expect(readdirSync(tmp).filter((f) => f.startsWith('swap.'))).toEqual([]);
+  });
+
+  it('arguments: clear errors, seeds lists and ranges', () => {
+    expect(() => parseOresArgs(['--out', 'x'], quiet)).toThrow(/--cases is required/);
+    expect(() => parseOresArgs(['--cases', 'a', '--out', 'x', '--methods', 'tin,foo'], quiet)).toThrow(/Unknown method "foo"/);
+    expect(() => parseOresArgs(['--cases', 'a', '--out', 'x', '--steps', 'many'], quiet)).toThrow(/--steps needs a whole number/);
+    expect(() => parseOresArgs(['--cases', 'a', '--out', 'x', '--frobnicate'], quiet)).toThrow(/Unknown argument "--frobnicate"/);
+    expect(parseSeeds('0-2,7')).toEqual([0, 1, 2, 7]);
+    expect(() => parseSeeds('a')).toThrow(/not a seed/);
+    expect(parseOresArgs(['--cases', 'c.tsv', '--out', 'o', '--methods', 'tin'], quiet).command).toBe('npm run bench:ores -- --cases c.tsv --out o --methods tin');
+  });
+});
