@@ -138,7 +138,8 @@ export async function loadModel(ort: Ort, entry: ModelEntry, o: LoadOptions): Pr
   return {
     entry,
     provider: o.provider,
-    backend: new OrtBackend(ort, sessions, entry, o.provider),
+    // Graphs only some methods need (SLD's batch of 3) open on first use, into the same sessions object.
+    backend: new OrtBackend(ort, sessions, entry, o.provider, async (file) => open(await o.fetcher.fetchBytes(o.graphsBaseUrl + file, undefined, o.signal), `${file} helper graph`)),
     tokenizer: createClipTokenizer(tokenizerJson, tokenizerConfig, { padTokenId: entry.textEncoder.padTokenId }),
     schedulerConfig,
     release: async () => {

@@ -9,6 +9,9 @@ export interface DiffusionSessions {
   latentStep: OrtSession;
   scaleExpand: OrtSession;
   concat2: OrtSession;
+  /** Opened on first use (SLD): a stack of 3 embeddings, and SLD's guidance. */
+  concat3?: OrtSession;
+  sldGuidance?: OrtSession;
 }
 
 interface TensorHandle extends Handle {
@@ -33,6 +36,8 @@ export class OrtBackend implements DiffusionBackend {
     private readonly sessions: DiffusionSessions,
     private readonly entry: ModelEntry,
     readonly provider: ExecutionProvider,
+    /** Opens a helper graph of public/graphs by file name (for the sessions opened on first use). */
+    private readonly openGraph?: (file: string) => Promise<OrtSession>,
   ) {
     this.geometry = {
       latentChannels: entry.latent.channels,
@@ -82,8 +87,33 @@ export class OrtBackend implements DiffusionBackend {
   }
 
   async stack(parts: Handle[]): Promise<Handle> {
-    if (parts.length !== 2) throw new Error(`stack supports 2 embeddings, got ${parts.length}`);
+    if (parts.length === 3) {
+      const concat3 = await this.lazy('concat3', 'concat3.onnx');
+      return this.run(concat3, { e0: this.t(parts[0]!), e1: this.t(parts[1]!), e2: this.t(parts[2]!) }, 'stacked');
+    }
+    if (parts.length !== 2) throw new Error(`stack supports 2 or 3 embeddings, got ${parts.length}`);
     return this.run(this.sessions.concat2, { e0: this.t(parts[0]!), e1: this.t(parts[1]!) }, 'stacked');
+  }
+
+  private opening = new Map<string, Promise<OrtSession>>();
+  private lazy(key: 'concat3' | 'sldGuidance', file: string): Promise<OrtSession> {
+    const ready = this.sessions[key];
+    if (ready) return Promise.resolve(ready);
+    let p = this.opening.get(key);
+    if (!p) {
+      if (!this.openGraph) throw new Error(`The ${file} helper graph is not loaded`);
+      p = this.openGraph(file).then((s) => (this.sessions[key] = s));
+      this.opening.set(key, p);
+    }
+    return p;
+  }
+
+  /** SLD's guidance on a batch-3 UNet output; see public/graphs/sld_guidance.onnx for the formula. */
+  async sldGuide(modelOutput: Handle, momentum: Handle, params: number[]): Promise<{ guided: Handle; momentum: Handle }> {
+    const session = await this.lazy('sldGuidance', 'sld_guidance.onnx');
+    const feeds = { model_output: this.t(modelOutput), momentum: this.t(momentum), params: new this.ort.Tensor('float32', Float32Array.from(params), [6]) };
+    const out = await this.timed(session, feeds);
+    return { guided: { tensor: out.guided!, dims: out.guided!.dims } as TensorHandle, momentum: { tensor: out.next_momentum!, dims: out.next_momentum!.dims } as TensorHandle };
   }
 
   upload(data: Float32Array, dims: number[]): TensorHandle {

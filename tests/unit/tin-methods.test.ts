@@ -44,6 +44,19 @@ describe('each method builds the conditioning schedule it claims', () => {
   it('TIN + NEG: the switch at S, and the concept as negative from S', () => {
     expect(texts(METHODS['tin-neg'].schedule(input))).toEqual([...repeat(S, [input.query, '']), ...repeat(T - S, [input.rewritten, 'red'])]);
   });
+  it('SLD: the query with empty negative, the concept as safety concept from the STRONG warmup', () => {
+    const s = METHODS.sld.schedule(input);
+    expect(texts(s)).toEqual(repeat(T, [input.query, '']));
+    expect(s.prompts[s.safety!.prompt]).toBe('red');
+    expect(s.safety).toMatchObject({ warmup: 3, scale: 2000, threshold: 0.025, momentum: 0.5, beta: 0.7 });
+  });
+  it('TIN + SLD: the switch at S, and SLD from S', () => {
+    const s = METHODS['tin-sld'].schedule({ ...input, switchAt: 4 });
+    expect(texts(s)).toEqual([...repeat(4, [input.query, '']), ...repeat(T - 4, [input.rewritten, ''])]);
+    expect(s.prompts[s.safety!.prompt]).toBe('red');
+    expect(s.safety!.warmup).toBe(4);
+    expect(METHODS.original.schedule(input).safety).toBeUndefined();
+  });
   it('keeps a pending rewrite pending (the loop awaits it at step S)', () => {
     const pending = () => Promise.resolve('later');
     const s = METHODS.tin.schedule({ ...input, rewritten: pending });
@@ -211,6 +224,11 @@ describe('benchmark runner with a fake engine and judge', () => {
       { from: 0, to: 1, prompt: 'a', negative: '' },
       { from: 2, to: 2, prompt: 'b', negative: '' },
       { from: 3, to: 3, prompt: 'b', negative: 'x' },
+    ]);
+    const sld = (step: number, applied: boolean) => ({ ...t(step, 'a'), safetyText: 'red', safetyApplied: applied });
+    expect(conditioningSegments([sld(0, false), sld(1, true), sld(2, true)])).toEqual([
+      { from: 0, to: 0, prompt: 'a', negative: '' },
+      { from: 1, to: 2, prompt: 'a', negative: '', safety: 'red' },
     ]);
   });
 });

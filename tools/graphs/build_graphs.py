@@ -82,10 +82,46 @@ def concat(n):
     save(graph, f"concat{n}.onnx")
 
 
+def sld_guidance():
+    """Safe Latent Diffusion's guidance (Schramowski et al. 2023; diffusers' StableDiffusionPipelineSafe).
+
+    model_output = [e_unc, e_text, e_safety] (batch 3); params = [w, sld_scale, threshold, momentum_scale,
+    mom_beta, apply] with apply = 1 once the warmup is over:
+      g      = e_text - e_unc
+      d      = e_text - e_safety
+      scale  = where(d >= threshold, 0, min(|d| * sld_scale, 1))
+      g_s    = (e_safety - e_unc) * scale + momentum_scale * momentum
+      next_momentum = mom_beta * momentum + (1 - mom_beta) * g_s
+      guided = e_unc + w * (g - apply * g_s)                 (batch 1; latent_step takes it with weights [1])
+    """
+    nodes = [const_i64("ones", [1, 1, 1]), helper.make_node("Split", ["model_output", "ones"], ["u", "t", "sf"], axis=0)]
+    for i, n in enumerate(["w", "k", "thr", "ms", "beta", "apply"]):
+        nodes += scalar("params", i, n)
+    one = helper.make_node("Constant", [], ["one"], value=helper.make_tensor("one_v", F, [], [1.0]))
+    zero = helper.make_node("Constant", [], ["zero"], value=helper.make_tensor("zero_v", F, [], [0.0]))
+    nodes += [one, zero,
+              helper.make_node("Sub", ["t", "u"], ["g"]), helper.make_node("Sub", ["t", "sf"], ["d"]),
+              helper.make_node("Abs", ["d"], ["ad"]), helper.make_node("Mul", ["ad", "k"], ["adk"]),
+              helper.make_node("Min", ["adk", "one"], ["clamped"]),
+              helper.make_node("GreaterOrEqual", ["d", "thr"], ["off"]),
+              helper.make_node("Where", ["off", "zero", "clamped"], ["scale"]),
+              helper.make_node("Sub", ["sf", "u"], ["su"]), helper.make_node("Mul", ["su", "scale"], ["gs0"]),
+              helper.make_node("Mul", ["momentum", "ms"], ["mm"]), helper.make_node("Add", ["gs0", "mm"], ["gs"]),
+              helper.make_node("Mul", ["momentum", "beta"], ["bm"]), helper.make_node("Sub", ["one", "beta"], ["omb"]),
+              helper.make_node("Mul", ["gs", "omb"], ["ogs"]), helper.make_node("Add", ["bm", "ogs"], ["next_momentum"]),
+              helper.make_node("Mul", ["gs", "apply"], ["ags"]), helper.make_node("Sub", ["g", "ags"], ["g2"]),
+              helper.make_node("Mul", ["g2", "w"], ["wg"]), helper.make_node("Add", ["u", "wg"], ["guided"])]
+    graph = helper.make_graph(nodes, "sld_guidance",
+                              [latent("model_output", 3), latent("momentum", 1), helper.make_tensor_value_info("params", F, [6])],
+                              [latent("guided", 1), latent("next_momentum", 1)])
+    save(graph, "sld_guidance.onnx")
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     latent_step()
     scale_expand()
     concat(2)
     concat(3)
+    sld_guidance()
     print("wrote", sorted(os.listdir(OUT)))

@@ -37,6 +37,13 @@ export interface DiffusionBackend {
   unet(sample: Handle, timestep: number, context: Handle): Promise<Handle>;
   step(args: StepArgs): Promise<{ next: Handle; denoised: Handle; unetInput: Handle }>;
   decode(latents: Handle): Promise<Handle>;
+  /**
+   * Safe Latent Diffusion's guidance (optional: only schedules with a safety concept need it).
+   * modelOutput is the batch-3 UNet output [uncond, prompt, safety]; params are
+   * [w, sldScale, threshold, momentumScale, momentumBeta, apply]; returns the guided output (batch 1)
+   * and the next momentum. See public/graphs/sld_guidance.onnx.
+   */
+  sldGuide?(modelOutput: Handle, momentum: Handle, params: number[]): Promise<{ guided: Handle; momentum: Handle }>;
   read(h: Handle): Promise<Float32Array>;
   release(h: Handle): void;
   /** Number of `read` calls so far. */

@@ -28,6 +28,9 @@ export interface StepRecord {
   negative: number;
   promptText: string;
   negativeText: string;
+  /** With safety guidance (SLD): the safety concept, and whether the guidance applied at this step. */
+  safetyText?: string;
+  safetyApplied?: boolean;
 }
 
 export interface SampleResult {
@@ -48,6 +51,9 @@ function checkOptions(o: SampleOptions): void {
     throw new InvalidInputError('bad-preview', `Previews must come every k >= 1 steps, got ${o.previewEvery}.`);
   }
   validateSchedule(o.schedule, o.steps);
+  if (o.schedule.safety && !(o.guidanceScale > 1)) {
+    throw new InvalidInputError('sld-needs-cfg', `Safety guidance (SLD) works on top of classifier-free guidance: the guidance scale must be above 1, got ${o.guidanceScale}.`);
+  }
 }
 
 /**
@@ -65,7 +71,9 @@ export async function sample(
   const noise = new SeededNoise(o.seed);
   scheduler.setTimesteps(o.steps);
   const cfg = o.guidanceScale > 1;
-  const batch = cfg ? 2 : 1;
+  const sld = o.schedule.safety;
+  if (sld && !backend.sldGuide) throw new InvalidInputError('sld-unsupported', 'This runtime has no safety guidance (SLD).');
+  const batch = sld ? 3 : cfg ? 2 : 1;
   const g = backend.geometry;
   const latentDims = [1, g.latentChannels, g.latentHeight, g.latentWidth];
   const latentSize = g.latentChannels * g.latentHeight * g.latentWidth;
@@ -104,10 +112,13 @@ export async function sample(
   const contextFor = async (prompt: number, negative: number): Promise<[Handle, string, string]> => {
     const promptText = await textOf(prompt);
     const negativeText = cfg ? await textOf(negative) : '';
-    const key = JSON.stringify([cfg ? negativeText : null, promptText]);
+    const safetyText = sld ? await textOf(sld.prompt) : null;
+    const key = JSON.stringify([cfg ? negativeText : null, promptText, ...(sld ? [safetyText] : [])]);
     let c = contexts.get(key);
     if (!c) {
-      c = cfg
+      c = sld
+        ? Promise.all([embed(negativeText), embed(promptText), embed(safetyText!)]).then(async (parts) => keep(await backend.stack(parts)))
+        : cfg
         ? Promise.all([embed(negativeText), embed(promptText)]).then(async (parts) => keep(await backend.stack(parts)))
         : embed(promptText);
       contexts.set(key, c);
@@ -129,6 +140,8 @@ export async function sample(
     let latents = keep(backend.upload(noise.fill(latentSize, scheduler.initNoiseSigma), latentDims));
     let unetInput = keep(await backend.scaleExpand(latents, scheduler.scaleModelInput(0), batch));
     const trace: StepRecord[] = [];
+    // SLD's momentum, on the device like the latents.
+    let momentum = sld ? keep(backend.upload(new Float32Array(latentSize), latentDims)) : null;
     const stepMs: number[] = [];
     const stepRuntimeMs: number[] = [];
     const denoiseStart = performance.now();
@@ -140,7 +153,15 @@ export async function sample(
       const [context, promptText, negativeText] = await contextFor(entry.prompt, entry.negative);
       checkCancel();
       const timestep = scheduler.timesteps[i]!;
-      const modelOutput = keep(await backend.unet(unetInput, timestep, context));
+      let modelOutput = keep(await backend.unet(unetInput, timestep, context));
+      const sldApplied = sld ? i >= sld.warmup : undefined;
+      if (sld) {
+        const g = await backend.sldGuide!(modelOutput, momentum!, [o.guidanceScale, sld.scale, sld.threshold, sld.momentum, sld.beta, sldApplied ? 1 : 0]);
+        drop(modelOutput);
+        drop(momentum!);
+        modelOutput = keep(g.guided);
+        momentum = keep(g.momentum);
+      }
       const { a, b, c } = scheduler.coefficients(i);
       const { p, q } = scheduler.denoisedCoefficients(i);
       const nextScale = i + 1 < o.steps ? scheduler.scaleModelInput(i + 1) : 1;
@@ -149,7 +170,7 @@ export async function sample(
         sample: latents,
         modelOutput,
         noise: stepNoise,
-        weights: cfg ? [1 - o.guidanceScale, o.guidanceScale] : [1],
+        weights: sld ? [1] : cfg ? [1 - o.guidanceScale, o.guidanceScale] : [1],
         coeffs: [a, b, c, nextScale, p, q],
         nextBatch: batch,
       });
@@ -157,7 +178,15 @@ export async function sample(
       latents = keep(out.next);
       unetInput = keep(out.unetInput);
       const denoised = keep(out.denoised);
-      trace.push({ step: i, timestep, prompt: entry.prompt, negative: entry.negative, promptText, negativeText });
+      trace.push({
+        step: i,
+        timestep,
+        prompt: entry.prompt,
+        negative: entry.negative,
+        promptText,
+        negativeText,
+        ...(sld ? { safetyText: await textOf(sld.prompt), safetyApplied: sldApplied } : {}),
+      });
       if (o.previewEvery && o.onPreview && (i + 1) % o.previewEvery === 0 && i + 1 < o.steps) {
         o.onPreview(i + 1, await decodeToImage(backend, denoised, keep, drop));
       }

@@ -9,6 +9,22 @@ export interface ConditioningSchedule {
   prompts: PromptSource[];
   /** One entry per step: indices into `prompts`. */
   steps: { prompt: number; negative: number }[];
+  /**
+   * Safe Latent Diffusion (optional, needs guidance > 1): the UNet runs on a batch of 3 (negative,
+   * prompt, safety concept) and SLD's guidance steers away from `prompts[safety.prompt]` from step
+   * `warmup` on (its momentum builds from step 0).
+   */
+  safety?: SafetyGuidance;
+}
+
+/** SLD's settings, as diffusers' SafetyConfig names them (sld_guidance_scale, sld_threshold, ...). */
+export interface SafetyGuidance {
+  prompt: number;
+  warmup: number;
+  scale: number;
+  threshold: number;
+  momentum: number;
+  beta: number;
 }
 
 /** Every step conditioned on `prompt`, with `negative` as the unconditional text. */
@@ -47,6 +63,18 @@ export function switchStepFromFraction(steps: number, fraction: number): number 
 export function validateSchedule(schedule: ConditioningSchedule, steps: number): void {
   if (schedule.steps.length !== steps) {
     throw new InvalidInputError('bad-schedule', `The conditioning schedule has ${schedule.steps.length} entries but ${steps} steps were requested.`);
+  }
+  const sld = schedule.safety;
+  if (sld) {
+    if (!Number.isInteger(sld.prompt) || sld.prompt < 0 || sld.prompt >= schedule.prompts.length) {
+      throw new InvalidInputError('bad-schedule', `The safety concept names prompt ${sld.prompt}, which does not exist.`);
+    }
+    if (!Number.isInteger(sld.warmup) || sld.warmup < 0 || sld.warmup > steps) {
+      throw new InvalidInputError('bad-schedule', `The safety guidance warmup must be a step from 0 to ${steps}, got ${sld.warmup}.`);
+    }
+    for (const k of ['scale', 'threshold', 'momentum', 'beta'] as const) {
+      if (!Number.isFinite(sld[k])) throw new InvalidInputError('bad-schedule', `The safety guidance ${k} must be a number, got ${sld[k]}.`);
+    }
   }
   schedule.steps.forEach((s, i) => {
     for (const index of [s.prompt, s.negative]) {

@@ -52,15 +52,20 @@ export interface ConditioningSegment {
   readonly to: number;
   readonly prompt: string;
   readonly negative: string;
+  /** SLD's safety concept, on the steps where its guidance applied. */
+  readonly safety?: string;
 }
 
-export function conditioningSegments(trace: readonly Pick<StepRecord, 'step' | 'promptText' | 'negativeText'>[]): ConditioningSegment[] {
+type TraceStep = Pick<StepRecord, 'step' | 'promptText' | 'negativeText' | 'safetyText' | 'safetyApplied'>;
+
+export function conditioningSegments(trace: readonly TraceStep[]): ConditioningSegment[] {
   const out: ConditioningSegment[] = [];
   for (const t of trace) {
     const last = out[out.length - 1];
-    if (last && last.prompt === t.promptText && last.negative === t.negativeText && last.to === t.step - 1) {
+    const safety = t.safetyApplied ? t.safetyText : undefined;
+    if (last && last.prompt === t.promptText && last.negative === t.negativeText && last.safety === safety && last.to === t.step - 1) {
       out[out.length - 1] = { ...last, to: t.step };
-    } else out.push({ from: t.step, to: t.step, prompt: t.promptText, negative: t.negativeText });
+    } else out.push({ from: t.step, to: t.step, prompt: t.promptText, negative: t.negativeText, ...(safety !== undefined ? { safety } : {}) });
   }
   return out;
 }
@@ -68,7 +73,7 @@ export function conditioningSegments(trace: readonly Pick<StepRecord, 'step' | '
 /** What `generate` must return: the image and the engine's per-step record. */
 export interface GeneratedResult {
   image: RgbaImage;
-  trace: readonly Pick<StepRecord, 'step' | 'promptText' | 'negativeText'>[];
+  trace: readonly TraceStep[];
   timings?: { stepMs: readonly number[] };
 }
 export type Generator = (request: GenerateRequest) => Promise<GeneratedResult>;

@@ -12,15 +12,17 @@
  * - TIN w/o prompt intervention: u' from step 0 (no switch).
  * - TIN + NEG: the switch, and from step S the concept as the negative prompt as well
  *   (a training-free combination with negative prompting; see docs/benchmark.md).
+ * - SLD: Safe Latent Diffusion's guidance away from the concept (preset STRONG), on the query.
+ * - TIN + SLD: the switch at S, and SLD (STRONG) with its warmup at S.
  */
 import { InvalidInputError } from '../errors.ts';
-import { switchSchedule, constantSchedule, type ConditioningSchedule, type PromptSource } from '../pipeline/schedule.ts';
+import { switchSchedule, constantSchedule, type ConditioningSchedule, type PromptSource, type SafetyGuidance } from '../pipeline/schedule.ts';
 import type { GenerateRequest } from '../pipeline/request.ts';
 
 /** Which instruction the rewrite u -> u' is written with. */
 export type RewriteVariant = 'learned' | 'plain';
 
-export const METHOD_IDS = ['original', 'blacklist', 'negative', 'tin', 'tin-plain', 'tin-noswitch', 'tin-neg'] as const;
+export const METHOD_IDS = ['original', 'blacklist', 'negative', 'tin', 'tin-plain', 'tin-noswitch', 'tin-neg', 'sld', 'tin-sld'] as const;
 export type MethodId = (typeof METHOD_IDS)[number];
 
 export interface MethodInput {
@@ -69,6 +71,17 @@ export function blacklistQuery(query: string, concepts: readonly string[]): stri
     .replace(/\s+([,.;:!?])/g, '$1')
     .replace(/^[\s,;:]+|[\s,;:]+$/g, '')
     .trim();
+}
+
+/**
+ * SLD's STRONG preset (diffusers' SafetyConfig.STRONG: warmup 7 of its 50 default steps, scale 2000,
+ * threshold 0.025, momentum 0.5, beta 0.7); the warmup is kept as a fraction of T.
+ */
+export const SLD_STRONG = { warmupFraction: 7 / 50, scale: 2000, threshold: 0.025, momentum: 0.5, beta: 0.7 } as const;
+
+function sldSettings(prompt: number, warmup: number): SafetyGuidance {
+  const { scale, threshold, momentum, beta } = SLD_STRONG;
+  return { prompt, warmup, scale, threshold, momentum, beta };
 }
 
 /** The negative prompt naming the concepts. */
@@ -124,6 +137,15 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
       prompts: [i.query, rewritten, '', conceptNegative(i.concepts)],
       steps: base.steps.map((s, k) => (k < i.switchAt ? { prompt: 0, negative: 2 } : { prompt: 1, negative: 3 })),
     };
+  }),
+  sld: build('sld', 'SLD (strong)', null, "Safe Latent Diffusion's guidance away from the concept (STRONG preset) on the query.", (i) => ({
+    ...constantSchedule(i.steps, i.query, ''),
+    prompts: [i.query, '', conceptNegative(i.concepts)],
+    safety: sldSettings(2, Math.round(SLD_STRONG.warmupFraction * i.steps)),
+  })),
+  'tin-sld': build('tin-sld', 'TIN + SLD', 'learned', 'The switch at S, and SLD (STRONG) away from the concept from step S.', (i) => {
+    const rewritten = needRewrite(i, 'tin-sld');
+    return { ...switchSchedule(i.steps, i.switchAt, i.query, rewritten, ''), prompts: [i.query, rewritten, '', conceptNegative(i.concepts)], safety: sldSettings(3, i.switchAt) };
   }),
 };
 

@@ -53,8 +53,8 @@ export interface BenchResults {
 }
 
 /** Methods of the paper's Table 1 (baselines) and Table 2 (ablations), plus ours in both. */
-const TABLE1: readonly MethodId[] = ['original', 'blacklist', 'negative', 'tin', 'tin-neg'];
-const TABLE2: readonly MethodId[] = ['tin', 'tin-plain', 'tin-noswitch', 'tin-neg'];
+const TABLE1: readonly MethodId[] = ['original', 'blacklist', 'negative', 'sld', 'tin', 'tin-neg', 'tin-sld'];
+const TABLE2: readonly MethodId[] = ['tin', 'tin-plain', 'tin-noswitch', 'tin-neg', 'tin-sld'];
 
 function pick(summary: readonly MethodSummary[], ids: readonly MethodId[]): MethodSummary[] {
   return ids.map((id) => summary.find((s) => s.method === METHODS[id].label)).filter((s): s is MethodSummary => s !== undefined);
@@ -123,6 +123,8 @@ export const SHORT_LABELS: Readonly<Record<MethodId, string>> = {
   'tin-plain': 'TIN-pl',
   'tin-noswitch': 'TIN-S0',
   'tin-neg': 'TIN+NEG',
+  sld: 'SLD',
+  'tin-sld': 'TIN+SLD',
 };
 
 const BLACK: Rgba = [0, 0, 0, 255];
