@@ -15,7 +15,9 @@ import { parseLexicon } from '../core/guard/lexicon.ts';
 import { findModel, parseManifest, type ModelEntry } from '../core/manifest.ts';
 import { createClipJudge } from '../core/judge/clipJudge.ts';
 import type { ConceptJudge } from '../core/judge/types.ts';
-import { createWorldJudge } from '../core/judge/worldJudge.ts';
+import { createWorldJudge, type WorldClassifier } from '../core/judge/worldJudge.ts';
+import { drawScene, randomScene, seededRandom } from '../core/world/draw.ts';
+import { ATTRIBUTES, valuesOf } from '../core/world/vocabulary.ts';
 import { createFallbackRewriter } from '../core/rewrite/fallbackRewriter.ts';
 import { DEFAULT_INSTRUCTIONS } from '../core/rewrite/instructions.ts';
 import type { Rewriter } from '../core/rewrite/types.ts';
@@ -175,7 +177,23 @@ async function nodeEngine(entry: ModelEntry, root: string, rewriter: Rewriter): 
   };
 }
 
-async function makeJudge(o: OresBenchOptions, entry: ModelEntry, root: string, lexicon: ReturnType<typeof parseLexicon>): Promise<{ judge: ConceptJudge; release: () => Promise<void> }> {
+/** The world judge's accuracy per attribute on freshly drawn scenes (ground truth, not generated images). */
+async function worldJudgeAccuracy(classifier: WorldClassifier, n = 240): Promise<Record<string, number>> {
+  const rand = seededRandom(20240);
+  const scenes = Array.from({ length: n }, () => randomScene(rand));
+  const predictions = await classifier.classify(scenes.map((s) => drawScene(s, rand)));
+  const out: Record<string, number> = {};
+  for (const a of ATTRIBUTES) {
+    const names = valuesOf(a);
+    out[a] = scenes.filter((s, i) => {
+      const p = Array.from(predictions[i]![a]);
+      return names[p.indexOf(Math.max(...p))] === s[a];
+    }).length / n;
+  }
+  return out;
+}
+
+async function makeJudge(o: OresBenchOptions, entry: ModelEntry, root: string, lexicon: ReturnType<typeof parseLexicon>): Promise<{ judge: ConceptJudge; release: () => Promise<void>; accuracy?: Record<string, number> }> {
   if (o.judge === 'clip') {
     if (!o.judgeModel) throw new InvalidInputError('bad-arguments', '--judge clip needs --judge-model DIR: a local CLIP model folder in transformers.js layout (nothing is downloaded).');
     const { createClipClassifier } = await import('../engine/judge/clipClassifier.ts');
@@ -187,7 +205,7 @@ async function makeJudge(o: OresBenchOptions, entry: ModelEntry, root: string, l
     throw new InvalidInputError('judge-missing', `The world judge ${path} does not exist. Pass --judge-model FILE, or --judge clip for a Stable Diffusion model.`);
   });
   const classifier = await createOrtWorldClassifier(ort, new Uint8Array(bytes), { id: relative(REPO_ROOT, path) });
-  return { judge: createWorldJudge(classifier), release: () => classifier.release() };
+  return { judge: createWorldJudge(classifier), release: () => classifier.release(), accuracy: await worldJudgeAccuracy(classifier) };
 }
 
 export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
@@ -212,7 +230,7 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
 
   const lexicon = parseLexicon(JSON.parse(await readFile(resolve(REPO_ROOT, 'public/guard/lexicon.json'), 'utf8')));
   const rewriter = createFallbackRewriter({ lexicon });
-  const { judge, release: releaseJudge } = await makeJudge(o, entry, root, lexicon);
+  const { judge, release: releaseJudge, accuracy: judgeAccuracy } = await makeJudge(o, entry, root, lexicon);
   // Every concept must be judgeable before any image is made.
   for (const c of cases) {
     try {
@@ -282,6 +300,7 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
         : undefined,
     },
     judge: judge.id,
+    judgeAccuracy,
     cases: { file: relative(REPO_ROOT, casesPath), sha256: createHash('sha256').update(caseText).digest('hex'), count: cases.length, kinds },
     summary,
     latency,

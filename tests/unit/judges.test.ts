@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-web';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createImage, type RgbaImage } from '../../src/core/metrics/image.ts';
 import { clipDecision, clipPromptSet, createClipJudge, hasNegation, type ZeroShotClassifier } from '../../src/core/judge/clipJudge.ts';
@@ -153,5 +153,28 @@ describe('VQA judge interface', () => {
     const strict = createVqaJudge({ id: 'x', yesNo: async () => ({ yes: 0.8, no: 0.2 }) }, { threshold: 0.7 });
     expect((await strict.judge([createImage(2, 2)], ['dog']))[0]!.present).toBe(false);
     expect(() => createVqaJudge({ id: 'x', yesNo: async () => ({ yes: 1, no: 0 }) }, { questions: ['Is it there?'] })).toThrow(/\{concept\}/);
+  });
+});
+
+const REAL_JUDGE = repoRoot + 'public/models/ores-tiny-world/judge/model.onnx';
+describe.skipIf(!existsSync(REAL_JUDGE))('the embedded world judge (real model)', () => {
+  it('reads freshly drawn scenes: class order and preprocessing match the training', async () => {
+    const { randomScene, drawScene, seededRandom } = await import('../../src/core/world/draw.ts');
+    const { ATTRIBUTES } = await import('../../src/core/world/vocabulary.ts');
+    const classifier = await createOrtWorldClassifier(ort, new Uint8Array(readFileSync(REAL_JUDGE)), { id: 'judge' });
+    try {
+      const rand = seededRandom(7);
+      const scenes = Array.from({ length: 120 }, () => randomScene(rand));
+      const predictions = await classifier.classify(scenes.map((s) => drawScene(s, rand)));
+      for (const a of ATTRIBUTES) {
+        const right = scenes.filter((s, i) => {
+          const p = Array.from(predictions[i]![a]);
+          return valuesOf(a)[p.indexOf(Math.max(...p))] === s[a];
+        }).length;
+        expect(right / scenes.length, a).toBeGreaterThanOrEqual(0.9);
+      }
+    } finally {
+      await classifier.release();
+    }
   });
 });

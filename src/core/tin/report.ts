@@ -44,6 +44,8 @@ export interface BenchResults {
   readonly methods: readonly { id: MethodId; label: string; description: string; rewrite: string | null }[];
   readonly rewriter: { label: string; kind: string; note?: string };
   readonly judge: string;
+  /** World judge only: its accuracy per attribute on freshly drawn scenes (ground truth). */
+  readonly judgeAccuracy?: Record<string, number>;
   readonly cases: { file: string; sha256: string; count: number; kinds: Partial<Record<CaseKind, number>> };
   readonly summary: BenchSummary;
   readonly latency?: LatencyReport;
@@ -72,7 +74,8 @@ export function resultsMarkdown(r: BenchResults): string {
       `seeds ${r.seeds.join(', ')}; T = ${r.steps} ${r.model.scheduler.toUpperCase()} steps, S = ${r.switchAt} (${r.switchFraction} of T), guidance ${r.model.guidanceScale}; ${r.runtime}.`,
     '',
     `- Rewriter: ${r.rewriter.label}.${r.rewriter.note ? ' ' + r.rewriter.note : ''}`,
-    `- Judge: ${r.judge}. Avoidance = share of images in which the judge finds none of the banned concepts.`,
+    `- Judge: ${r.judge}. Avoidance = share of images in which the judge finds none of the banned concepts.` +
+      (r.judgeAccuracy ? ` Its accuracy on freshly drawn scenes: ${Object.entries(r.judgeAccuracy).map(([a, v]) => `${a} ${pct(v)}`).join(', ')}.` : ''),
     '- Visual similarity = 1 - mean over pixels and RGB channels of (a - b)^2, values scaled to [0,1], between the method\'s image and ORIGINAL\'s image at the same seed; SSIM on luma (11x11 Gaussian window). "(avoided)" averages over the images that avoided the concept only.',
     '',
   );
