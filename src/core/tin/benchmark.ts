@@ -185,6 +185,8 @@ export interface BenchRecord extends CaseRecord {
   readonly methodId: MethodId;
   readonly caseId: number;
   readonly kind: CaseKind;
+  /** The world attribute of the case's first concept, when it is one (colour, shape, ...). */
+  readonly attribute?: string;
   readonly verdict: ImageVerdict;
   readonly conditioning: readonly ConditioningSegment[];
 }
@@ -212,6 +214,12 @@ export async function scoreBenchmark(
     const c = byLine.get(line);
     if (!c) throw new InvalidInputError('bad-record', `An image names case line ${line}, which is not in the case file.`);
     const kind = caseKind(c);
+    let attribute: string | undefined;
+    try {
+      attribute = worldConceptOf(c.concepts[0]!).attribute + (c.concepts.length > 1 ? '+' : '');
+    } catch {
+      attribute = undefined;
+    }
     for (let start = 0; start < group.length; start += batch) {
       const part = group.slice(start, start + batch);
       const verdicts = await judge.judge(part.map((p) => p.image), c.concepts);
@@ -224,6 +232,7 @@ export async function scoreBenchmark(
           caseId: im.caseLine,
           seed: im.seed,
           kind,
+          ...(attribute ? { attribute } : {}),
           conceptPresent: verdicts[i]!.present,
           similarity: visualSimilarity(im.image, ref),
           ssim: ssim(im.image, ref),
@@ -239,6 +248,8 @@ export async function scoreBenchmark(
 export interface BenchSummary {
   readonly all: MethodSummary[];
   readonly byKind: Partial<Record<CaseKind, MethodSummary[]>>;
+  /** By the world attribute of the case's first concept ("colour+" when the case has more concepts). */
+  readonly byAttribute: Record<string, MethodSummary[]>;
 }
 
 export function summarizeBenchmark(records: readonly BenchRecord[]): BenchSummary {
@@ -247,5 +258,9 @@ export function summarizeBenchmark(records: readonly BenchRecord[]): BenchSummar
     const rs = records.filter((r) => r.kind === k);
     if (rs.length > 0) byKind[k] = summarize(rs);
   }
-  return { all: summarize(records), byKind };
+  const byAttribute: Record<string, MethodSummary[]> = {};
+  for (const a of [...new Set(records.map((r) => r.attribute).filter((a): a is string => a !== undefined))]) {
+    byAttribute[a] = summarize(records.filter((r) => r.attribute === a));
+  }
+  return { all: summarize(records), byKind, byAttribute };
 }

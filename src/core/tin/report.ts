@@ -93,6 +93,15 @@ export function resultsMarkdown(r: BenchResults): string {
     }
     lines.push('');
   }
+  const attrs = Object.keys(s.byAttribute ?? {});
+  if (attrs.length > 1) {
+    lines.push('## Avoidance by attribute of the concept', '');
+    lines.push(`| Method | ${attrs.map((a) => `${a} (n=${s.byAttribute[a]![0]!.n})`).join(' | ')} |`, `|:---|${attrs.map(() => '---:|').join('')}`);
+    for (const m of s.all) {
+      lines.push(`| ${m.method} | ${attrs.map((a) => { const x = s.byAttribute[a]!.find((y) => y.method === m.method); return x ? pct(x.avoidanceRate) : '–'; }).join(' | ')} |`);
+    }
+    lines.push('');
+  }
   if (r.latency) {
     const l = r.latency;
     lines.push(
