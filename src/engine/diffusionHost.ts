@@ -97,15 +97,16 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
         const abort = new AbortController();
         const pending = new Map<string, { resolve: (t: string) => void; reject: (e: Error) => void }>();
         running = { id: msg.id, abort, pending };
-        const source = (p: WirePrompt): PromptSource =>
-          typeof p === 'string'
-            ? p
-            : () => {
-                const wait = new Promise<string>((resolve, reject) => pending.set(p.pending, { resolve, reject }));
-                // A cancel must not leave the loop waiting for a rewrite that will never come.
-                abort.signal.addEventListener('abort', () => pending.get(p.pending)?.reject(new OresError('cancelled', 'Generation cancelled')));
-                return wait;
-              };
+        const source = (p: WirePrompt): PromptSource => {
+          if (typeof p === 'string') return p;
+          // Registered now, not when the loop first needs it: a fast rewrite's provide-prompt can
+          // arrive before step S, and must not be dropped. The loop still awaits it only at step S.
+          const wait = new Promise<string>((resolve, reject) => pending.set(p.pending, { resolve, reject }));
+          wait.catch(() => {}); // a rewrite that fails before step S is reported when the loop gets there
+          // A cancel must not leave the loop waiting for a rewrite that will never come.
+          abort.signal.addEventListener('abort', () => pending.get(p.pending)?.reject(new OresError('cancelled', 'Generation cancelled')));
+          return () => wait;
+        };
         const w = msg.request;
         const request: GenerateRequest = {
           ...w,
