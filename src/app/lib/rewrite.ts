@@ -1,0 +1,82 @@
+/**
+ * Stage 1 in the page: picks the rewriter (the local LLM when one is loaded, otherwise the
+ * offline fallback, labelled as such) and loads the guard's WordNet lexicon once, lazily.
+ */
+import { OresError } from '../../core/errors.ts';
+import { loadLexicon, type Lexicon } from '../../core/guard/lexicon.ts';
+import { createFallbackRewriter } from '../../core/rewrite/fallbackRewriter.ts';
+import { defaultInstruction } from '../../core/rewrite/instructions.ts';
+import { createLlmRewriter } from '../../core/rewrite/llmRewriter.ts';
+import type { ChatEngine, RewriteResult, Rewriter } from '../../core/rewrite/types.ts';
+
+export interface LlmHandle {
+  readonly engine: ChatEngine;
+  readonly modelId: string;
+}
+
+export interface RewriteCall {
+  readonly query: string;
+  readonly concepts: readonly string[];
+  /** The loaded local LLM, if any (null: the offline fallback). */
+  readonly llm: LlmHandle | null;
+  /** A learned instruction; default: the model family's. */
+  readonly instruction?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** The rewrite's result, plus a note when the LLM failed and the fallback stood in. */
+export interface RewriteOutcome extends RewriteResult {
+  readonly note?: string;
+}
+
+export class RewriteService {
+  private lexiconPromise: Promise<Lexicon | null> | undefined;
+  private fallbackRewriter: Rewriter | undefined;
+  private llmRewriters = new WeakMap<ChatEngine, Rewriter>();
+  /** Set when the lexicon could not be loaded (the guard then knows the concepts and world words only). */
+  lexiconProblem: string | undefined;
+
+  constructor(private readonly lexiconUrl: string) {}
+
+  lexicon(): Promise<Lexicon | null> {
+    return (this.lexiconPromise ??= loadLexicon(this.lexiconUrl).catch((e: Error) => {
+      this.lexiconProblem = `The WordNet lexicon could not be loaded (${e.message}); the guard knows only the concepts, their forms and the model's world words.`;
+      return null;
+    }));
+  }
+
+  private async fallback(): Promise<Rewriter> {
+    const lexicon = await this.lexicon();
+    return (this.fallbackRewriter ??= createFallbackRewriter({ lexicon }));
+  }
+
+  private async llmRewriter(llm: LlmHandle): Promise<Rewriter> {
+    const lexicon = await this.lexicon();
+    let r = this.llmRewriters.get(llm.engine);
+    if (!r || !r.label.includes(llm.modelId)) {
+      r = createLlmRewriter({ engine: llm.engine, modelId: llm.modelId, lexicon });
+      this.llmRewriters.set(llm.engine, r);
+    }
+    return r;
+  }
+
+  /** u -> u'. With an LLM, a failed rewrite falls back to the offline rewriter, and says so. */
+  async rewrite(call: RewriteCall): Promise<RewriteOutcome> {
+    if (call.llm) {
+      const rewriter = await this.llmRewriter(call.llm);
+      try {
+        return await rewriter.rewrite({
+          query: call.query,
+          concepts: call.concepts,
+          instruction: call.instruction ?? defaultInstruction(call.llm.modelId),
+          signal: call.signal,
+        });
+      } catch (e) {
+        if (!(e instanceof OresError) || e.code === 'cancelled' || e.code === 'empty-query' || e.code === 'query-too-long') throw e;
+        const result = await (await this.fallback()).rewrite({ query: call.query, concepts: call.concepts, instruction: '', signal: call.signal });
+        return { ...result, note: `The language model's rewrite failed (${e.message}); the offline fallback was used instead.` };
+      }
+    }
+    return (await this.fallback()).rewrite({ query: call.query, concepts: call.concepts, instruction: '', signal: call.signal });
+  }
+}

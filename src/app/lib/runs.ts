@@ -1,0 +1,123 @@
+/**
+ * The generations one click makes, in order, on the one diffusion worker:
+ *   TIN        steps 0..S-1 on u, S..T-1 on u' (u' arrives while the first steps denoise);
+ *   ORIGINAL   u only (educators: what the user would have got);
+ *   NEGATIVE   u with the banned concepts as negative prompt (the paper's baseline).
+ * All with the same seed. With no banned concept (normal mode only) there is just u.
+ * A kiosk never generates the ORIGINAL or NEGATIVE baselines: every image it makes goes through TIN.
+ */
+import { CancelledError, OresError } from '../../core/errors.ts';
+import type { StepRecord } from '../../core/pipeline/pipeline.ts';
+import type { Progress } from '../../core/pipeline/progress.ts';
+import type { RgbaImage } from '../../core/pipeline/image.ts';
+import type { GenerateCall } from '../../engine/diffusionClient.ts';
+import type { GenerationOutput } from '../../engine/protocol.ts';
+import type { ValidInputs } from './validate.ts';
+
+export type RunKind = 'tin' | 'original' | 'negative' | 'plain';
+
+export interface RunSpec {
+  readonly kind: RunKind;
+  readonly title: string;
+  readonly subtitle: string;
+  readonly request: GenerateCall['request'];
+}
+
+export interface PlanOptions {
+  readonly concepts: readonly string[];
+  readonly kiosk: boolean;
+  readonly compareOriginal: boolean;
+  readonly compareNegative: boolean;
+  readonly previewEvery: number;
+  /** u' as it will arrive (required when there are concepts). */
+  readonly rewritten?: Promise<string>;
+}
+
+export const RUN_TITLES: Readonly<Record<RunKind, string>> = {
+  tin: 'TIN',
+  original: 'ORIGINAL',
+  negative: 'NEGATIVE PROMPT',
+  plain: 'Result',
+};
+
+export function planRuns(v: ValidInputs, o: PlanOptions): RunSpec[] {
+  const base = {
+    prompt: v.prompt,
+    seed: v.seed,
+    steps: v.steps,
+    guidanceScale: v.guidanceScale,
+    ...(v.negativePrompt && !o.kiosk ? { negativePrompt: v.negativePrompt } : {}),
+    ...(o.previewEvery > 0 ? { previewEvery: o.previewEvery } : {}),
+  };
+  if (o.concepts.length === 0) {
+    if (o.kiosk) throw new OresError('policy-invalid', 'The kiosk policy bans no concept; generation is disabled.');
+    return [{ kind: 'plain', title: RUN_TITLES.plain, subtitle: 'u only (no banned concepts)', request: base }];
+  }
+  if (!o.rewritten) throw new Error('planRuns: TIN needs the rewrite');
+  const runs: RunSpec[] = [
+    {
+      kind: 'tin',
+      title: RUN_TITLES.tin,
+      subtitle: `steps 1–${v.switchAt} on u, ${v.switchAt + 1}–${v.steps} on u′`,
+      request: { ...base, intervention: { rewritten: o.rewritten, at: v.switchAt } },
+    },
+  ];
+  if (!o.kiosk && o.compareOriginal) runs.push({ kind: 'original', title: RUN_TITLES.original, subtitle: 'u only, same seed', request: base });
+  if (!o.kiosk && o.compareNegative) {
+    const negative = [v.negativePrompt, ...o.concepts].filter((x) => x.length > 0).join(', ');
+    runs.push({ kind: 'negative', title: RUN_TITLES.negative, subtitle: `u with negative prompt “${negative}”`, request: { ...base, negativePrompt: negative } });
+  }
+  return runs;
+}
+
+export interface RunHooks {
+  onStart?(spec: RunSpec): void;
+  onProgress?(spec: RunSpec, p: Progress): void;
+  onPreview?(spec: RunSpec, step: number, image: RgbaImage): void;
+  onResult?(spec: RunSpec, output: GenerationOutput): void;
+  onError?(spec: RunSpec, error: OresError): void;
+}
+
+/** Runs the plan in order; a failed run is reported and the next one still runs; a cancel stops all. */
+export async function runAll(client: { generate(c: GenerateCall): Promise<GenerationOutput> }, runs: readonly RunSpec[], hooks: RunHooks, signal?: AbortSignal): Promise<void> {
+  for (const spec of runs) {
+    if (signal?.aborted) {
+      hooks.onError?.(spec, new CancelledError('Cancelled before it started.'));
+      continue;
+    }
+    hooks.onStart?.(spec);
+    try {
+      const out = await client.generate({
+        request: spec.request,
+        signal,
+        onProgress: (p) => hooks.onProgress?.(spec, p),
+        onPreview: (step, image) => hooks.onPreview?.(spec, step, image),
+      });
+      hooks.onResult?.(spec, out);
+    } catch (e) {
+      hooks.onError?.(spec, e instanceof OresError ? e : new OresError('internal', (e as Error).message));
+    }
+  }
+}
+
+/** One cell of the per-step timeline. */
+export interface TimelineCell {
+  /** 1-based. */
+  readonly step: number;
+  /** Which prompt conditioned the step: "u" or "u′". */
+  readonly prompt: 'u' | 'u′';
+  readonly text: string;
+  readonly negative: string;
+  readonly afterSwitch: boolean;
+}
+
+/** The per-step record (output.trace) as timeline cells; for TIN the rewrite is prompt 1 of the schedule. */
+export function timeline(kind: RunKind, trace: readonly StepRecord[], switchAt: number | undefined): TimelineCell[] {
+  return trace.map((r) => ({
+    step: r.step + 1,
+    prompt: kind === 'tin' && r.prompt === 1 ? 'u′' : 'u',
+    text: r.promptText,
+    negative: r.negativeText,
+    afterSwitch: kind === 'tin' && switchAt !== undefined && r.step >= switchAt,
+  }));
+}

@@ -1,0 +1,124 @@
+/**
+ * Turns what the user typed into a generation request, or into specific errors per field (with
+ * the same codes and wording the engine uses), before any GPU work.
+ */
+import { InvalidInputError, type OresError } from '../../core/errors.ts';
+import { splitConcepts } from '../../core/guard/guard.ts';
+import type { ModelEntry } from '../../core/manifest.ts';
+import { switchStepFromFraction } from '../../core/pipeline/schedule.ts';
+import { MAX_QUERY_LENGTH } from '../../core/rewrite/llmRewriter.ts';
+
+/** Where an error is shown: next to the input that caused it. */
+export type Field = 'prompt' | 'negativePrompt' | 'concepts' | 'seed' | 'steps' | 'guidance' | 'switch' | 'model' | 'llm' | 'rewrite' | 'run';
+
+export interface Inputs {
+  prompt: string;
+  negativePrompt: string;
+  seed: string;
+  steps: string;
+  guidance: string;
+  switchFraction: number;
+}
+
+export interface ValidInputs {
+  prompt: string;
+  negativePrompt: string;
+  seed: number;
+  steps: number;
+  guidanceScale: number;
+  /** S: the first S steps on u, the rest on u'. */
+  switchAt: number;
+}
+
+export type Validation = { ok: true; value: ValidInputs } | { ok: false; errors: Partial<Record<Field, OresError>> };
+
+const MAX_SEED = 0xffffffff;
+
+export function validateInputs(input: Inputs, entry: ModelEntry): Validation {
+  const errors: Partial<Record<Field, OresError>> = {};
+  const prompt = input.prompt.trim();
+  if (prompt === '') errors.prompt = new InvalidInputError('empty-prompt', 'The prompt is empty: type what the picture should show.');
+  else if (prompt.length > MAX_QUERY_LENGTH) {
+    errors.prompt = new InvalidInputError('query-too-long', `The prompt has ${prompt.length} characters; the limit is ${MAX_QUERY_LENGTH}.`);
+  }
+
+  const seedText = input.seed.trim();
+  const seed = /^\d+$/.test(seedText) ? Number(seedText) : NaN;
+  if (!(Number.isSafeInteger(seed) && seed >= 0 && seed <= MAX_SEED)) {
+    errors.seed = new InvalidInputError('bad-seed', `The seed must be a whole number from 0 to ${MAX_SEED}, got "${input.seed}".`);
+  }
+
+  const max = entry.maxSteps ?? 1000;
+  const stepsText = input.steps.trim();
+  const steps = /^\d+$/.test(stepsText) ? Number(stepsText) : NaN;
+  if (!(Number.isInteger(steps) && steps >= 1 && steps <= max)) {
+    errors.steps = new InvalidInputError('steps-out-of-range', `Steps must be a whole number from 1 to ${max} for "${entry.name}", got "${input.steps}".`);
+  }
+
+  const guidanceText = input.guidance.trim();
+  const guidanceScale = guidanceText === '' ? NaN : Number(guidanceText);
+  if (!(Number.isFinite(guidanceScale) && guidanceScale >= 0 && guidanceScale <= 50)) {
+    errors.guidance = new InvalidInputError('bad-guidance', `The guidance scale must be a number from 0 to 50, got "${input.guidance}".`);
+  }
+
+  let switchAt = 0;
+  if (!errors.steps) {
+    try {
+      switchAt = switchStepFromFraction(steps, input.switchFraction);
+    } catch (e) {
+      errors.switch = e as OresError;
+    }
+  }
+
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, value: { prompt, negativePrompt: input.negativePrompt.trim(), seed, steps, guidanceScale, switchAt } };
+}
+
+/** The banned concepts of the policy field. */
+export const parseConcepts = (field: string): string[] => splitConcepts(field);
+
+/** Which input an engine or rewrite error belongs to, by its stable code. */
+export function fieldForCode(code: string): Field {
+  switch (code) {
+    case 'empty-prompt':
+    case 'empty-query':
+    case 'query-too-long':
+      return 'prompt';
+    case 'bad-seed':
+      return 'seed';
+    case 'steps-out-of-range':
+      return 'steps';
+    case 'bad-guidance':
+      return 'guidance';
+    case 'switch-out-of-range':
+      return 'switch';
+    case 'no-concepts':
+      return 'concepts';
+    case 'needs-webgpu':
+    case 'needs-shader-f16':
+    case 'buffer-too-small':
+    case 'unknown-model':
+    case 'no-model':
+    case 'bad-manifest':
+    case 'model-file-missing':
+    case 'model-file-corrupt':
+    case 'model-download-failed':
+      return 'model';
+    case 'rewrite-failed':
+    case 'rewrite-unsafe':
+    case 'rewrite-invalid-output':
+    case 'fallback-unsafe':
+    case 'llm-engine-failed':
+    case 'empty-instruction':
+      return 'rewrite';
+    case 'llm-download-failed':
+    case 'llm-load-failed':
+    case 'llm-unknown-model':
+    case 'llm-does-not-fit':
+    case 'storage-full':
+    case 'gpu-device-lost':
+      return 'llm';
+    default:
+      return 'run';
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * One click of Generate: validate, start the TIN run at once on u while the rewriter writes u'
+ * (handed to the worker as a promise; the loop waits for it only at step S), then the educator
+ * baselines with the same seed. Holds what the result area shows.
+ */
+import { CancelledError, InvalidInputError, OresError } from '../../core/errors.ts';
+import type { ModelEntry } from '../../core/manifest.ts';
+import type { Progress } from '../../core/pipeline/progress.ts';
+import { FALLBACK_LABEL } from '../../core/rewrite/fallbackRewriter.ts';
+import type { DiffusionClient } from '../../engine/diffusionClient.ts';
+import { pngBlob } from '../lib/download.ts';
+import { rgbaToDataUrl } from '../lib/image.ts';
+import type { LlmHandle, RewriteOutcome, RewriteService } from '../lib/rewrite.ts';
+import { planRuns, runAll, timeline, type RunSpec, type TimelineCell } from '../lib/runs.ts';
+import { fieldForCode, validateInputs, type Field, type Inputs } from '../lib/validate.ts';
+
+export type RunStatus = 'queued' | 'running' | 'done' | 'error' | 'cancelled';
+
+export interface RunCard {
+  readonly spec: RunSpec;
+  readonly status: RunStatus;
+  readonly steps: number;
+  readonly switchAt?: number;
+  readonly seed: number;
+  readonly progress: Progress | null;
+  readonly previews: readonly { step: number; url: string }[];
+  readonly png?: Blob;
+  readonly pngUrl?: string;
+  readonly cells?: readonly TimelineCell[];
+  readonly seconds?: number;
+  readonly provider?: string;
+  readonly error?: OresError;
+}
+
+export interface RewriteView {
+  readonly status: 'running' | 'done' | 'error';
+  readonly query: string;
+  readonly concepts: readonly string[];
+  /** Which rewriter is at work (the fallback's label says it is no language model). */
+  readonly label: string;
+  readonly result?: RewriteOutcome;
+  readonly error?: OresError;
+}
+
+export interface GenerateContext {
+  readonly inputs: Inputs;
+  readonly entry: ModelEntry;
+  readonly modelReady: boolean;
+  readonly concepts: readonly string[];
+  readonly kiosk: boolean;
+  readonly compareOriginal: boolean;
+  readonly compareNegative: boolean;
+  readonly previewEvery: number;
+  readonly llm: LlmHandle | null;
+  readonly instruction?: string;
+}
+
+const asOres = (e: unknown): OresError => (e instanceof OresError ? e : new OresError('internal', (e as Error).message));
+
+export class GenerationState {
+  running = $state(false);
+  cards = $state.raw<readonly RunCard[]>([]);
+  rewrite = $state.raw<RewriteView | null>(null);
+  fieldErrors = $state.raw<Partial<Record<Field, OresError>>>({});
+  status = $state('');
+  private abort: AbortController | null = null;
+
+  constructor(
+    private readonly client: DiffusionClient,
+    private readonly rewriter: RewriteService,
+  ) {}
+
+  clearError(field: Field): void {
+    if (this.fieldErrors[field]) {
+      const { [field]: _, ...rest } = this.fieldErrors;
+      this.fieldErrors = rest;
+    }
+  }
+
+  cancel(): void {
+    this.abort?.abort();
+  }
+
+  private update(spec: RunSpec, patch: Partial<RunCard>): void {
+    this.cards = this.cards.map((c) => (c.spec === spec ? { ...c, ...patch } : c));
+  }
+
+  private card(spec: RunSpec): RunCard | undefined {
+    return this.cards.find((c) => c.spec === spec);
+  }
+
+  /** Returns the fields that stopped it from starting (empty when it ran). */
+  async generate(ctx: GenerateContext): Promise<Field[]> {
+    if (this.running) return [];
+    const v = validateInputs(ctx.inputs, ctx.entry);
+    if (!v.ok) {
+      this.fieldErrors = v.errors;
+      this.status = `Not started: ${Object.values(v.errors)[0]?.message ?? 'check the marked fields.'}`;
+      return Object.keys(v.errors) as Field[];
+    }
+    if (!ctx.modelReady) {
+      this.fieldErrors = { model: new InvalidInputError('no-model', 'The image model is not loaded yet: wait for it to load, or pick a model and load it.') };
+      this.status = 'Not started: the image model is not loaded.';
+      return ['model'];
+    }
+    this.fieldErrors = {};
+    const value = v.value;
+    const abort = (this.abort = new AbortController());
+    this.running = true;
+    for (const c of this.cards) if (c.pngUrl) URL.revokeObjectURL(c.pngUrl);
+
+    let rewritten: Promise<string> | undefined;
+    if (ctx.concepts.length > 0) {
+      const label = ctx.llm ? `Local LLM rewrite (${ctx.llm.modelId})` : FALLBACK_LABEL;
+      const view: RewriteView = { status: 'running', query: value.prompt, concepts: ctx.concepts, label };
+      this.rewrite = view;
+      // Started after the TIN run has been posted, so the worker is denoising on u meanwhile.
+      const outcome = new Promise<void>((r) => setTimeout(r, 0)).then(() =>
+        this.rewriter.rewrite({ query: value.prompt, concepts: ctx.concepts, llm: ctx.llm, instruction: ctx.instruction, signal: abort.signal }),
+      );
+      outcome.then(
+        (result) => (this.rewrite = { ...view, status: 'done', label: result.label, result }),
+        (e: unknown) => (this.rewrite = { ...view, status: 'error', error: asOres(e) }),
+      );
+      rewritten = outcome.then((r) => r.rewritten);
+    } else this.rewrite = null;
+
+    let runs: RunSpec[];
+    try {
+      runs = planRuns(value, { ...ctx, rewritten });
+    } catch (e) {
+      this.fieldErrors = { run: asOres(e) };
+      this.running = false;
+      return ['run'];
+    }
+    this.cards = runs.map((spec) => ({
+      spec,
+      status: 'queued',
+      steps: value.steps,
+      seed: value.seed,
+      ...(spec.kind === 'tin' ? { switchAt: value.switchAt } : {}),
+      progress: null,
+      previews: [],
+    }));
+    const started = new Map<RunSpec, number>();
+    await runAll(
+      this.client,
+      runs,
+      {
+        onStart: (spec) => {
+          started.set(spec, performance.now());
+          this.update(spec, { status: 'running' });
+          this.status = `${spec.title}: starting…`;
+        },
+        onProgress: (spec, p) => {
+          this.update(spec, { progress: p });
+          this.status = describeProgress(spec.title, p);
+        },
+        onPreview: (spec, step, image) => {
+          const card = this.card(spec);
+          if (card) this.update(spec, { previews: [...card.previews, { step, url: rgbaToDataUrl(image) }] });
+        },
+        onResult: (spec, out) => {
+          const png = pngBlob(out.png);
+          const seconds = (performance.now() - (started.get(spec) ?? performance.now())) / 1000;
+          this.update(spec, {
+            status: 'done',
+            png,
+            pngUrl: URL.createObjectURL(png),
+            cells: timeline(spec.kind, out.trace, spec.kind === 'tin' ? value.switchAt : undefined),
+            seconds,
+            provider: out.provider,
+          });
+          this.status = `${spec.title}: done in ${seconds.toFixed(1)} s.`;
+        },
+        onError: (spec, error) => {
+          const cancelled = error instanceof CancelledError || error.code === 'cancelled';
+          // A failed rewrite stops TIN at step S; the rewrite view says why, specifically.
+          const shown = error.code === 'rewrite-failed' ? new OresError('rewrite-failed', `Stopped at step S = ${value.switchAt}: the rewrite failed, so nothing was generated from it. ${this.rewrite?.error?.message ?? error.message}`) : error;
+          this.update(spec, { status: cancelled ? 'cancelled' : 'error', ...(cancelled ? {} : { error: shown }) });
+          const field = fieldForCode(error.code);
+          if (!cancelled && field !== 'run' && field !== 'rewrite') this.fieldErrors = { ...this.fieldErrors, [field]: error };
+          this.status = cancelled ? `${spec.title}: cancelled.` : `${spec.title} failed: ${shown.message}`;
+        },
+      },
+      abort.signal,
+    );
+    if (abort.signal.aborted) this.status = 'Cancelled.';
+    else if (this.cards.every((c) => c.status === 'done')) this.status = `Done: ${this.cards.map((c) => c.spec.title).join(', ')}.`;
+    this.running = false;
+    this.abort = null;
+    return [];
+  }
+}
+
+export function describeProgress(title: string, p: Progress): string {
+  switch (p.phase) {
+    case 'denoising':
+      return `${title}: denoising step ${p.step ?? 0} of ${p.totalSteps ?? '?'}`;
+    case 'encoding':
+    case 'tokenizing':
+      return `${title}: encoding the prompt`;
+    case 'decoding':
+      return `${title}: decoding the image`;
+    case 'done':
+      return `${title}: finishing`;
+    default:
+      return `${title}: ${p.phase}`;
+  }
+}

@@ -1,0 +1,207 @@
+// The app's non-view logic (src/app/lib): settings persistence, input validation, the run plan, kiosk policy loading.
+import { describe, expect, it } from 'vitest';
+import manifestJson from '../../models-manifest/models.json';
+import { findModel, parseManifest } from '../../src/core/manifest.ts';
+import { formatBytes, segments } from '../../src/app/lib/format.ts';
+import { detectKiosk, findPolicyUrl } from '../../src/app/lib/kiosk.ts';
+import { planRuns, runAll, timeline } from '../../src/app/lib/runs.ts';
+import { defaultSettings, KIOSK_STORAGE_KEY, loadSettings, saveSettings, STORAGE_KEY } from '../../src/app/lib/settings.ts';
+import { fieldForCode, validateInputs } from '../../src/app/lib/validate.ts';
+import { OresError } from '../../src/core/errors.ts';
+
+const manifest = parseManifest(manifestJson);
+const entry = findModel(manifest, manifest.defaultModel);
+
+class MemoryStorage {
+  map = new Map<string, string>();
+  getItem(k: string) {
+    return this.map.get(k) ?? null;
+  }
+  setItem(k: string, v: string) {
+    this.map.set(k, v);
+  }
+}
+
+describe('settings', () => {
+  it('defaults come from the manifest entry', () => {
+    const s = defaultSettings(entry);
+    expect(s.steps).toBe(String(entry.defaults.steps));
+    expect(s.switchFraction).toBe(entry.defaults.switchFraction);
+    expect(s.modelId).toBe(entry.id);
+  });
+
+  it('round-trips through storage, keeping what was typed, ignoring malformed fields', () => {
+    const storage = new MemoryStorage();
+    const s = { ...defaultSettings(entry), prompt: 'a red circle', seed: 'abc', concepts: 'red, dog' };
+    saveSettings(s, storage, false);
+    expect(loadSettings(defaultSettings(entry), storage, false)).toEqual(s);
+    storage.setItem(STORAGE_KEY, JSON.stringify({ prompt: 7, switchFraction: 3, seed: '9' }));
+    const back = loadSettings(defaultSettings(entry), storage, false);
+    expect(back.prompt).toBe('');
+    expect(back.switchFraction).toBe(entry.defaults.switchFraction);
+    expect(back.seed).toBe('9');
+    storage.setItem(STORAGE_KEY, '{not json');
+    expect(loadSettings(defaultSettings(entry), storage, false)).toEqual(defaultSettings(entry));
+  });
+
+  it('a kiosk stores and reads only the visitor fields, never concepts or S', () => {
+    const storage = new MemoryStorage();
+    saveSettings({ ...defaultSettings(entry), prompt: 'p', concepts: 'x', switchFraction: 1 }, storage, true);
+    expect(Object.keys(JSON.parse(storage.getItem(KIOSK_STORAGE_KEY)!)).sort()).toEqual(['guidance', 'prompt', 'seed', 'steps']);
+    storage.setItem(KIOSK_STORAGE_KEY, JSON.stringify({ prompt: 'p', concepts: '', switchFraction: 1 }));
+    const s = loadSettings(defaultSettings(entry), storage, true);
+    expect(s.prompt).toBe('p');
+    expect(s.switchFraction).toBe(entry.defaults.switchFraction);
+  });
+});
+
+describe('validation', () => {
+  const ok = { prompt: ' a red circle ', negativePrompt: '', seed: '42', steps: '20', guidance: '5', switchFraction: 0.15 };
+
+  it('turns typed text into a request', () => {
+    const v = validateInputs(ok, entry);
+    expect(v).toEqual({ ok: true, value: { prompt: 'a red circle', negativePrompt: '', seed: 42, steps: 20, guidanceScale: 5, switchAt: 3 } });
+  });
+
+  it('gives one specific error per bad field', () => {
+    const v = validateInputs({ ...ok, prompt: '  ', seed: '-1', steps: '0', guidance: 'x' }, entry);
+    expect(v.ok).toBe(false);
+    if (v.ok) return;
+    expect(v.errors.prompt?.code).toBe('empty-prompt');
+    expect(v.errors.prompt?.message).toMatch(/prompt is empty/);
+    expect(v.errors.seed?.code).toBe('bad-seed');
+    expect(v.errors.seed?.message).toContain('"-1"');
+    expect(v.errors.steps?.code).toBe('steps-out-of-range');
+    expect(v.errors.guidance?.code).toBe('bad-guidance');
+    expect(validateInputs({ ...ok, seed: '4294967296' }, entry).ok).toBe(false);
+    expect(validateInputs({ ...ok, seed: '1.5' }, entry).ok).toBe(false);
+  });
+
+  it('routes engine error codes to the input that caused them', () => {
+    expect(fieldForCode('empty-prompt')).toBe('prompt');
+    expect(fieldForCode('needs-shader-f16')).toBe('model');
+    expect(fieldForCode('model-download-failed')).toBe('model');
+    expect(fieldForCode('fallback-unsafe')).toBe('rewrite');
+    expect(fieldForCode('something-else')).toBe('run');
+  });
+});
+
+describe('run plan', () => {
+  const v = { prompt: 'a red circle', negativePrompt: 'blurry', seed: 7, steps: 20, guidanceScale: 5, switchAt: 3 };
+  const rewritten = Promise.resolve('a blue circle');
+
+  it('TIN first (rewrite as a promise, switch at S), then the baselines with the same seed', () => {
+    const runs = planRuns(v, { concepts: ['red'], kiosk: false, compareOriginal: true, compareNegative: true, previewEvery: 2, rewritten });
+    expect(runs.map((r) => r.kind)).toEqual(['tin', 'original', 'negative']);
+    expect(runs[0]!.request.intervention).toEqual({ rewritten, at: 3 });
+    expect(runs.every((r) => r.request.seed === 7 && r.request.previewEvery === 2)).toBe(true);
+    expect(runs[1]!.request.intervention).toBeUndefined();
+    expect(runs[2]!.request.negativePrompt).toBe('blurry, red');
+  });
+
+  it('a kiosk only ever runs TIN', () => {
+    const runs = planRuns(v, { concepts: ['red'], kiosk: true, compareOriginal: true, compareNegative: true, previewEvery: 0, rewritten });
+    expect(runs.map((r) => r.kind)).toEqual(['tin']);
+    expect(runs[0]!.request.negativePrompt).toBeUndefined();
+    expect(() => planRuns(v, { concepts: [], kiosk: true, compareOriginal: false, compareNegative: false, previewEvery: 0 })).toThrow(OresError);
+  });
+
+  it('no concepts: just u', () => {
+    expect(planRuns(v, { concepts: [], kiosk: false, compareOriginal: true, compareNegative: true, previewEvery: 0 }).map((r) => r.kind)).toEqual(['plain']);
+  });
+
+  it('runs in order, reports a failure and goes on, stops on cancel', async () => {
+    const runs = planRuns(v, { concepts: ['red'], kiosk: false, compareOriginal: true, compareNegative: true, previewEvery: 0, rewritten });
+    const seen: string[] = [];
+    const abort = new AbortController();
+    const client = {
+      generate: async (c: { request: { prompt: string; negativePrompt?: string; intervention?: unknown } }) => {
+        if (c.request.intervention) throw new OresError('rewrite-failed', 'no');
+        if (c.request.negativePrompt?.includes('red')) throw new Error('unreachable: cancelled before');
+        abort.abort();
+        return {} as never;
+      },
+    };
+    await runAll(client, runs, { onResult: (s) => seen.push(`ok ${s.kind}`), onError: (s, e) => seen.push(`${e.code} ${s.kind}`) }, abort.signal);
+    expect(seen).toEqual(['rewrite-failed tin', 'ok original', 'cancelled negative']);
+  });
+
+  it('timeline marks the steps after S and which prompt conditioned each', () => {
+    const trace = [0, 1, 2, 3].map((i) => ({ step: i, timestep: 999 - i, prompt: i < 2 ? 0 : 1, negative: 2, promptText: i < 2 ? 'u' : 'v', negativeText: '' }));
+    const cells = timeline('tin', trace, 2);
+    expect(cells.map((c) => c.prompt)).toEqual(['u', 'u', 'u′', 'u′']);
+    expect(cells.map((c) => c.afterSwitch)).toEqual([false, false, true, true]);
+    expect(timeline('original', trace, undefined).every((c) => c.prompt === 'u' && !c.afterSwitch)).toBe(true);
+  });
+});
+
+describe('kiosk policy loading', () => {
+  const files: Record<string, { status: number; type: string; body: string }> = {};
+  const fetchFake = async (url: string) => {
+    const f = files[url] ?? { status: 200, type: 'text/html', body: '<!doctype html>' }; // the dev server's index.html fallback
+    return new Response(f.body, { status: f.status, headers: { 'content-type': f.type } });
+  };
+  const json = (v: unknown) => ({ status: 200, type: 'application/json', body: JSON.stringify(v) });
+
+  it('no deployed policy and no ?kiosk: the normal page', async () => {
+    expect(await findPolicyUrl('http://x/', 'http://x/', fetchFake)).toBeNull();
+    expect((await detectKiosk('http://x/', 'http://x/', manifest, fetchFake)).mode).toBe('normal');
+  });
+
+  it('?kiosk=URL loads and freezes the policy', async () => {
+    files['http://x/p/kiosk.json'] = json({ bannedConcepts: ['red'], switchFraction: 0.2 });
+    const s = await detectKiosk('http://x/?kiosk=/p/kiosk.json', 'http://x/', manifest, fetchFake);
+    expect(s.mode).toBe('kiosk');
+    if (s.mode !== 'kiosk') return;
+    expect(s.policy.bannedConcepts).toEqual(['red']);
+    expect(s.policy.source).toBe('http://x/p/kiosk.json');
+    expect(Object.isFrozen(s.policy) && Object.isFrozen(s.policy.bannedConcepts)).toBe(true);
+  });
+
+  it('a deployed policy.json wins over ?kiosk', async () => {
+    files['http://d/policy.json'] = json({ bannedConcepts: ['dog'] });
+    files['http://d/loose.json'] = json({ bannedConcepts: ['nothing'] });
+    const s = await detectKiosk('http://d/?kiosk=/loose.json', 'http://d/', manifest, fetchFake);
+    expect(s.mode === 'kiosk' && s.policy.bannedConcepts).toEqual(['dog']);
+  });
+
+  it('bad, missing or unreachable policies become the error screen, naming the problem', async () => {
+    files['http://x/bad.json'] = json({ bannedConcepts: [], model: 'nope' });
+    const bad = await detectKiosk('http://x/?kiosk=bad.json', 'http://x/', manifest, fetchFake);
+    expect(bad.mode).toBe('kiosk-error');
+    expect(bad.mode === 'kiosk-error' && bad.error.message).toMatch(/bannedConcepts: the policy must ban at least one concept/);
+    files['http://x/model.json'] = json({ bannedConcepts: ['red'], model: 'nope' });
+    const model = await detectKiosk('http://x/?kiosk=model.json', 'http://x/', manifest, fetchFake);
+    expect(model.mode === 'kiosk-error' && model.error.message).toMatch(/model: "nope" is not in the models manifest/);
+    const missing = await detectKiosk('http://x/?kiosk=missing.json', 'http://x/', manifest, fetchFake);
+    expect(missing.mode === 'kiosk-error' && missing.error.message).toMatch(/web page, not a JSON file/);
+    files['http://x/404.json'] = { status: 404, type: 'text/plain', body: '' };
+    const notFound = await detectKiosk('http://x/?kiosk=404.json', 'http://x/', manifest, fetchFake);
+    expect(notFound.mode === 'kiosk-error' && notFound.error.message).toMatch(/HTTP 404 \(file not found\)/);
+    const empty = await detectKiosk('http://x/?kiosk=', 'http://x/', manifest, fetchFake);
+    expect(empty.mode === 'kiosk-error' && empty.error.message).toMatch(/without the URL of a policy file/);
+    files['http://x/instr.json'] = json({ bannedConcepts: ['red'], instruction: 'artifact.json' });
+    files['http://x/artifact.json'] = json({ format: 'ores-instruction' });
+    const instr = await detectKiosk('http://x/?kiosk=instr.json', 'http://x/', manifest, fetchFake);
+    expect(instr.mode === 'kiosk-error' && instr.error.message).toMatch(/- instruction: The instruction file is not a valid ores-instruction/);
+  });
+});
+
+describe('format', () => {
+  it('sizes and highlight segments', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(2.5 * 1024 ** 3)).toBe('2.5 GB');
+    const text = 'a red car and a crimson dog';
+    const parts = segments(text, [
+      { start: 2, end: 5 },
+      { start: 16, end: 23 },
+    ]);
+    expect(parts.map((p) => [p.text, Boolean(p.hit)])).toEqual([
+      ['a ', false],
+      ['red', true],
+      [' car and a ', false],
+      ['crimson', true],
+      [' dog', false],
+    ]);
+  });
+});
