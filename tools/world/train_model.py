@@ -85,12 +85,12 @@ def export_checkpoint(args):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=2500)
+    ap.add_argument("--steps", type=int, default=2200)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--scenes", type=int, default=30000)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1, help="one thread: OpenMP with two threads on two shared cores ran 4x slower")
     ap.add_argument("--out", required=True)
     ap.add_argument("--checkpoint", default="/tmp/ores-tiny-world.pt")
     ap.add_argument("--export-only", action="store_true", help="export the checkpoint's EMA weights without training")
