@@ -74,7 +74,7 @@ export function conditioningSegments(trace: readonly TraceStep[]): ConditioningS
 export interface GeneratedResult {
   image: RgbaImage;
   trace: readonly TraceStep[];
-  timings?: { stepMs: readonly number[] };
+  timings?: { stepMs: readonly number[]; encodeMs?: number };
 }
 export type Generator = (request: GenerateRequest) => Promise<GeneratedResult>;
 

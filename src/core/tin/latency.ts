@@ -32,6 +32,7 @@ export async function measurePipelining(o: PipeliningOptions): Promise<LatencyRe
   const sequential: number[] = [];
   const pipelined: number[] = [];
   const stepMs: number[] = [];
+  const toSwitchMs: number[] = [];
   const tin = METHODS.tin;
   const input = (c: OresCase) => ({ query: c.query, concepts: c.concepts, steps: o.steps, switchAt: o.switchAt });
   const rewrite = (c: OresCase) => o.rewriter.rewrite({ query: c.query, concepts: c.concepts, instruction: o.instruction });
@@ -46,6 +47,7 @@ export async function measurePipelining(o: PipeliningOptions): Promise<LatencyRe
       const g = await o.generate(methodRequest(tin, { ...input(c), rewritten: r.rewritten }, i, o.guidanceScale));
       sequential.push(performance.now() - t0);
       stepMs.push(...(g.timings?.stepMs ?? []));
+      if (g.timings) toSwitchMs.push((g.timings.encodeMs ?? 0) + g.timings.stepMs.slice(0, o.switchAt).reduce((a, b) => a + b, 0));
     };
     const runPipelined = async () => {
       const t0 = performance.now();
@@ -71,6 +73,7 @@ export async function measurePipelining(o: PipeliningOptions): Promise<LatencyRe
     sequentialMs: median(sequential),
     pipelinedMs: median(pipelined),
     stepMs: stepMs.length ? median(stepMs) : NaN,
+    toSwitchMs: toSwitchMs.length ? median(toSwitchMs) : NaN,
     sequentialRunsMs: sequential.map((x) => Math.round(x * 10) / 10),
     pipelinedRunsMs: pipelined.map((x) => Math.round(x * 10) / 10),
   };
