@@ -4,7 +4,9 @@ import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 
 const FALLBACK_LABEL = 'Offline fallback (word substitution, no language model)';
 const MODEL_TIMEOUT = 180_000;
-const RUN_TIMEOUT = 240_000;
+const RUN_TIMEOUT = 400_000;
+// A step of the embedded model takes seconds on SwiftShader (more on a busy machine).
+test.describe.configure({ timeout: 600_000 });
 
 /** Every request must stay on the dev server: no model hub, no CDN. Returns the ones that tried to leave. */
 async function offline(context: BrowserContext): Promise<string[]> {
@@ -30,11 +32,11 @@ test('loads the embedded model without any hub, generates an image, downloads th
   await modelReady(page);
   await page.locator('#concepts').fill('');
   await page.locator('#prompt').fill('a large blue circle on a navy background');
-  await page.locator('#steps').fill('8');
+  await page.locator('#steps').fill('4');
   await page.getByRole('button', { name: 'Generate' }).click();
   const card = page.locator('[data-run="plain"]');
   await expect(card.getByTestId('result-image')).toBeVisible({ timeout: RUN_TIMEOUT });
-  await expect(page.getByTestId('status')).toContainText('done');
+  await expect(page.getByTestId('status')).toContainText(/done/i);
   const download = page.waitForEvent('download');
   await card.getByRole('button', { name: 'Download PNG' }).click();
   const file = await download;
@@ -51,7 +53,7 @@ test('TIN with a banned concept: fallback rewrite shown, concept word highlighte
   await modelReady(page);
   await page.locator('#concepts').fill('red');
   await page.locator('#prompt').fill('a red circle on a navy background');
-  await page.locator('#steps').fill('10'); // S = round(10 * 0.15) = 2
+  await page.locator('#steps').fill('6'); // S = round(6 * 0.15) = 1
   await page.getByLabel('Also generate ORIGINAL').check();
   await page.getByLabel('Also generate NEGATIVE PROMPT').uncheck();
   await page.getByRole('button', { name: 'Generate' }).click();
@@ -70,13 +72,13 @@ test('TIN with a banned concept: fallback rewrite shown, concept word highlighte
   const original = page.locator('[data-run="original"]');
   await expect(tin.getByTestId('result-image')).toBeVisible({ timeout: RUN_TIMEOUT });
   await expect(original.getByTestId('result-image')).toBeVisible({ timeout: RUN_TIMEOUT });
-  // the per-step record: steps 1-2 on u, 3-10 on u'
-  await expect(tin.locator('.timeline li[data-prompt="u"]')).toHaveCount(2);
-  await expect(tin.locator('.timeline li[data-prompt="u′"]')).toHaveCount(8);
-  await expect(tin.locator('.timeline li.after')).toHaveCount(8);
+  // the per-step record: step 1 on u, 2-6 on u'
+  await expect(tin.locator('.timeline li[data-prompt="u"]')).toHaveCount(1);
+  await expect(tin.locator('.timeline li[data-prompt="u′"]')).toHaveCount(5);
+  await expect(tin.locator('.timeline li.after')).toHaveCount(5);
   await expect(original.locator('.timeline li[data-prompt="u′"]')).toHaveCount(0);
-  // previews every 2 steps (2, 4, 6, 8) plus the final image
-  await expect(tin.getByRole('list', { name: 'Step previews' }).locator('img')).toHaveCount(5);
+  // previews every 2 steps (2, 4) plus the final image
+  await expect(tin.getByRole('list', { name: 'Step previews' }).locator('img')).toHaveCount(3);
   // TIN and ORIGINAL differ (same seed, different prompt after S)
   const [a, b] = await Promise.all([tin.getByTestId('result-image').getAttribute('src'), original.getByTestId('result-image').getAttribute('src')]);
   const bytes = (src: string | null) => page.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u!)).arrayBuffer())), src);
@@ -153,7 +155,7 @@ test('kiosk: the policy is read-only and enforced (TIN only, its concepts, its S
 
   await modelReady(page);
   await page.locator('#prompt').fill('a red square on a teal background');
-  await page.locator('#steps').fill('10'); // S = round(10 * 0.2) = 2
+  await page.locator('#steps').fill('5'); // S = round(5 * 0.2) = 1
   await page.getByRole('button', { name: 'Generate' }).click();
   await expect(page.getByTestId('rewrite-label')).toHaveText(FALLBACK_LABEL, { timeout: RUN_TIMEOUT });
   await expect(page.getByTestId('rewrite-u').locator('mark')).toContainText('red');
@@ -161,7 +163,7 @@ test('kiosk: the policy is read-only and enforced (TIN only, its concepts, its S
   const tin = page.locator('[data-run="tin"]');
   await expect(tin.getByTestId('result-image')).toBeVisible({ timeout: RUN_TIMEOUT });
   await expect(page.locator('[data-run]')).toHaveCount(1);
-  await expect(tin.locator('.timeline li[data-prompt="u′"]')).toHaveCount(8);
+  await expect(tin.locator('.timeline li[data-prompt="u′"]')).toHaveCount(4);
   expect(external).toEqual([]);
 });
 
