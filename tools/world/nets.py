@@ -104,6 +104,12 @@ class UNet(nn.Module):
         super().__init__()
         self.ch0 = ch[0]
         self.temb = nn.Sequential(nn.Linear(ch[0], tdim), nn.SiLU(), nn.Linear(tdim, tdim))
+        # A pooled text vector added to the time embedding (as SDXL's pooled embeddings): a global
+        # path for global attributes (colour, background). Cross-attention alone left the UNet
+        # nearly blind to the colour word after a CPU-sized run. Zero-initialised for warm starts.
+        self.pooled = nn.Linear(context_dim, tdim)
+        nn.init.zeros_(self.pooled.weight)
+        nn.init.zeros_(self.pooled.bias)
         self.conv_in = nn.Conv2d(LATENT_CHANNELS, ch[0], 3, padding=1)
         self.down = nn.ModuleList()
         cin = ch[0]
@@ -126,7 +132,7 @@ class UNet(nn.Module):
     def forward(self, sample, timestep, encoder_hidden_states):
         b = sample.shape[0]
         t = timestep.reshape(-1).float().expand(b) if timestep.numel() == 1 else timestep.float()
-        temb = self.temb(timestep_embedding(t, self.ch0))
+        temb = self.temb(timestep_embedding(t, self.ch0)) + self.pooled(encoder_hidden_states.mean(dim=1))
         h = self.conv_in(sample)
         hs = []
         for blk in self.down:

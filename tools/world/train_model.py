@@ -94,6 +94,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--checkpoint", default="/tmp/ores-tiny-world.pt")
     ap.add_argument("--export-only", action="store_true", help="export the checkpoint's EMA weights without training")
+    ap.add_argument("--init-from", help="warm start: a checkpoint of an earlier run whose EMA weights seed this one")
+    ap.add_argument("--loss-weight", choices=["min-snr", "constant"], default="min-snr")
     args = ap.parse_args()
     if args.export_only:
         return export_checkpoint(args)
@@ -110,6 +112,17 @@ def main():
     text_encoder, unet = nets.TextEncoder(len(tokenizer.vocab)), nets.UNet()
     params = list(text_encoder.parameters()) + list(unet.parameters())
     print(f"parameters: text encoder {sum(p.numel() for p in text_encoder.parameters())}, unet {sum(p.numel() for p in unet.parameters())}", flush=True)
+    if args.init_from:
+        ck = torch.load(args.init_from)
+        named = list(text_encoder.named_parameters()) + [("unet." + n, p) for n, p in unet.named_parameters()]
+        old = [n for n, _ in nets.TextEncoder(len(tokenizer.vocab)).named_parameters()] + \
+              ["unet." + n for n, _ in unet.named_parameters() if not n.startswith("pooled.")]
+        by_name = dict(zip(old, ck["ema"]))
+        with torch.no_grad():
+            for n, p in named:
+                if n in by_name:
+                    p.copy_(by_name[n])
+        print(f"warm start from {args.init_from} (step {ck['step']}); new: {[n for n, _ in named if n not in by_name]}", flush=True)
     ema = [p.detach().clone() for p in params]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=1e-4)
     start = 0
@@ -138,7 +151,9 @@ def main():
         pred = unet(xt, t, text_encoder(ids))
         v = a.sqrt() * eps - (1 - a).sqrt() * x0
         snr = ab[t] / (1 - ab[t])
-        weight = torch.clamp(snr, max=5.0) / (snr + 1)  # min-SNR weighting for v-prediction
+        # min-SNR weighting nearly ignores the noisiest steps (weight ~ snr there), where colour and
+        # layout are decided; stage 2 weights every step alike to teach the conditioning.
+        weight = torch.clamp(snr, max=5.0) / (snr + 1) if args.loss_weight == "min-snr" else torch.ones_like(snr)
         loss = (weight * ((pred - v) ** 2).mean(dim=(1, 2, 3))).mean()
         opt.zero_grad()
         loss.backward()
@@ -151,7 +166,7 @@ def main():
         if step % 100 == 0 or step == args.steps - 1:
             el = time.time() - t_start
             print(f"step {step} loss {loss.item():.4f} lr {lr:.2e} {el / (step - start + 1):.3f}s/step elapsed {el / 60:.1f}min", flush=True)
-        if step % 500 == 499:
+        if step % 500 == 499 or step == args.steps - 1:
             torch.save({"steps": args.steps, "seed": args.seed, "step": step + 1, "text_encoder": text_encoder.state_dict(),
                         "unet": unet.state_dict(), "opt": opt.state_dict(), "ema": ema, "rng": rng.getstate(),
                         "torch_rng": torch.get_rng_state()}, args.checkpoint)
