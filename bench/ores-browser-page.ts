@@ -17,7 +17,7 @@ import { DEFAULT_INSTRUCTIONS } from '../src/core/rewrite/instructions.ts';
 import type { Rewriter } from '../src/core/rewrite/types.ts';
 import { generateBenchmark, type BenchProgress } from '../src/core/tin/benchmark.ts';
 import { measurePipelining } from '../src/core/tin/latency.ts';
-import { METHODS, type MethodId } from '../src/core/tin/methods.ts';
+import { parseMethodList } from '../src/core/tin/methods.ts';
 import { createRewriteProvider, delayedRewriter } from '../src/core/tin/rewrites.ts';
 import { generate } from '../src/engine/generate.ts';
 import { loadModel, type LoadedModel } from '../src/engine/loadModel.ts';
@@ -26,7 +26,7 @@ import type { FileFetcher } from '../src/engine/fetcher.ts';
 ort.env.wasm.wasmPaths = new URL('/ort/', location.href).href;
 
 export interface PageSettings {
-  methods: MethodId[];
+  methods: string[];
   seeds: number[];
   steps: number;
   switchAt: number;
@@ -69,7 +69,7 @@ async function runCases(cases: OresCase[], s: PageSettings) {
   if (!model || !rewriter) throw new Error('init() first');
   const m = model;
   const progress = (window as unknown as { oresProgress?: (p: BenchProgress) => void }).oresProgress;
-  const out = await generateBenchmark(cases, { ...s, methods: s.methods.map((id) => METHODS[id]) }, {
+  const out = await generateBenchmark(cases, { ...s, methods: parseMethodList(s.methods.join(',')) }, {
     generate: (r) => generate(m, r),
     rewrite: createRewriteProvider({ rewriter, learnedInstruction: instruction }),
     onProgress: (p) => progress?.(p),

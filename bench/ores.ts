@@ -1,9 +1,13 @@
-/** npm run bench:ores -- --cases FILE --out DIR [...]: see src/node/oresBench.ts (--help). */
+/**
+ * npm run bench:ores -- --cases FILE --out DIR [...]: see src/node/oresBench.ts (--help).
+ * npm run bench:ores -- --report-from DIR: re-render DIR's results.md and plot.png from its results.json.
+ */
 import { OresError } from '../src/core/errors.ts';
-import { parseOresArgs, runOresBench } from '../src/node/oresBench.ts';
+import { parseOresArgs, rerenderReport, runOresBench } from '../src/node/oresBench.ts';
 
 try {
-  const results = await runOresBench(parseOresArgs(process.argv.slice(2)));
+  const argv = process.argv.slice(2);
+  const results = argv[0] === '--report-from' && argv[1] ? await rerenderReport(argv[1]) : await runOresBench(parseOresArgs(argv));
   for (const s of results.summary.all) {
     console.log(`${s.method.padEnd(30)} avoidance ${(s.avoidanceRate * 100).toFixed(1).padStart(5)}%  similarity ${s.similarityAll.toFixed(3)} (avoided ${s.similarityAvoided?.toFixed(3) ?? '–'})  SSIM ${s.ssimAll.toFixed(3)}`);
   }

@@ -79,7 +79,8 @@ const USAGE = `Usage: npm run bench:ores -- --cases FILE --out DIR [options]
   --latency-ms N      fake rewriter latency for the pipelining measurement (default 300; 0 skips)
   --latency-runs N    images per variant for it (default 6)
   --limit N           only the first N cases
-  --browser           generate in headless Chromium on WebGPU (judging stays in Node)`;
+  --browser           generate in headless Chromium on WebGPU (judging stays in Node)
+Or: npm run bench:ores -- --report-from DIR   (re-render DIR's results.md and plot.png from its results.json)`;
 
 function num(flag: string, v: string | undefined, integer = false): number {
   const n = Number(v);
@@ -314,5 +315,33 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
   await dir.write('results.json', JSON.stringify(results, null, 1) + '\n');
   await dir.commit();
   o.log(`wrote ${o.out}/results.json, results.md, plot.png, grid.png in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  return results;
+}
+
+/**
+ * Re-renders results.md, plot.png and the summary of results.json from its records (after the
+ * report code changed, or after the folder moved: the command's --out then names the folder).
+ * Each file is replaced by a rename, so none is ever half-written. grid.png needs the images and is kept.
+ */
+export async function rerenderReport(dirArg: string, log: (s: string) => void = console.log): Promise<BenchResults> {
+  const dir = resolve(dirArg);
+  const path = resolve(dir, 'results.json');
+  const old = JSON.parse(await readFile(path, 'utf8').catch(() => {
+    throw new InvalidInputError('bad-results', `${path} could not be read.`);
+  })) as BenchResults;
+  if (old.format !== RESULTS_FORMAT || old.complete !== true || !Array.isArray(old.records)) {
+    throw new InvalidInputError('bad-results', `${path} is not a complete ${RESULTS_FORMAT} file.`);
+  }
+  const out = relative(process.cwd(), dir) || '.';
+  const results: BenchResults = { ...old, command: old.command.replace(/--out \S+/, `--out ${out}`), summary: summarizeBenchmark(old.records) };
+  const write = async (name: string, data: string | Uint8Array) => {
+    const { writeFile, rename } = await import('node:fs/promises');
+    await writeFile(resolve(dir, name + '.tmp'), data);
+    await rename(resolve(dir, name + '.tmp'), resolve(dir, name));
+  };
+  await write('plot.png', resultsPlot(results.summary.all));
+  await write('results.md', resultsMarkdown(results));
+  await write('results.json', JSON.stringify(results, null, 1) + '\n');
+  log(`re-rendered ${out}/results.md, plot.png and the summary in results.json`);
   return results;
 }

@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AtomicDir } from '../../src/node/atomicDir.ts';
-import { parseOresArgs, parseSeeds, runOresBench } from '../../src/node/oresBench.ts';
+import { parseOresArgs, parseSeeds, rerenderReport, runOresBench } from '../../src/node/oresBench.ts';
 import { METHOD_IDS } from '../../src/core/tin/methods.ts';
 import type { BenchResults } from '../../src/core/tin/report.ts';
 import { repoRoot } from './helpers/engine.ts';
@@ -51,6 +51,14 @@ describe('bench:ores end to end', () => {
     expect(json.rewriter.note).toMatch(/same u'/);
     expect(json.cases.kinds).toEqual({ explicit: 1, implicit: 2 });
     expect(readdirSync(tmp).filter((f) => f.includes('.partial-'))).toEqual([]);
+    // Moved elsewhere, the report re-renders from results.json and its command names the new folder.
+    const moved = join(tmp, 'moved');
+    renameSync(out, moved);
+    const again = await rerenderReport(moved, quiet);
+    expect(again.command).toMatch(/--out \S*moved /);
+    expect(again.summary.all).toEqual(json.summary.all);
+    expect(readFileSync(join(moved, 'results.md'), 'utf8')).toContain(again.command);
+    expect(readdirSync(moved).sort()).toEqual(['grid.png', 'plot.png', 'results.json', 'results.md']);
   });
 
   it.skipIf(!existsSync(repoRoot + 'public/models/ores-tiny-world/judge/model.onnx') || !existsSync(repoRoot + 'public/models/ores-tiny-world/unet/model.onnx'))(

@@ -99,6 +99,13 @@ describe('method lists', () => {
     expect(parseMethodList('all').map((m) => m.id)).toEqual([...METHOD_IDS]);
     expect(() => parseMethodList('tin,sdl')).toThrow(/Unknown method "sdl".*original, blacklist/);
   });
+  it('"name@S" gives a switching method its own S', () => {
+    const [tin2, neg1] = parseMethodList('tin@2, tin-neg@1');
+    expect([tin2!.id, tin2!.label, neg1!.label]).toEqual(['tin@2', 'TIN (S=2)', 'TIN + NEG (S=1)']);
+    expect(texts(tin2!.schedule(input))).toEqual([...repeat(2, [input.query, '']), ...repeat(T - 2, [input.rewritten, ''])]);
+    expect(() => parseMethodList('negative@2')).toThrow(/does not switch at S/);
+    expect(() => parseMethodList('tin@x')).toThrow(/whole number/);
+  });
   it('ORIGINAL always runs first: it is the reference of every similarity', () => {
     expect(withOriginal(parseMethodList('tin,negative')).map((m) => m.id)).toEqual(['original', 'tin', 'negative']);
   });
@@ -177,6 +184,11 @@ describe('benchmark runner with a fake engine and judge', () => {
     const settings = { methods: parseMethodList('all'), seeds: [0, 1], steps: 6, switchAt: 2, guidanceScale: 5 };
     const { images, rewrites } = await generateBenchmark(cases, settings, { generate: fakeGenerate(log, ready), rewrite });
     expect(images).toHaveLength(2 * 2 * METHOD_IDS.length);
+    // Same conditioning, same seed, same image: reused, not generated again, and said so.
+    const reused = images.filter((i) => i.reusedFrom).map((i) => `${i.caseLine}:${i.method}<-${i.reusedFrom}`);
+    expect(reused).toEqual(expect.arrayContaining(['2:blacklist<-original', '1:tin-plain<-tin', '2:tin-plain<-tin']));
+    expect(reused.some((r) => r.startsWith('1:blacklist'))).toBe(false);
+    expect(log).toHaveLength(images.length - reused.length);
     expect(rewrites.map((r) => [r.caseLine, r.variant])).toEqual([[1, 'learned'], [1, 'plain'], [2, 'learned'], [2, 'plain']]);
     const tin = images.find((i) => i.method === 'tin' && i.caseLine === 1 && i.seed === 0)!;
     expect(tin.conditioning).toEqual([

@@ -17,7 +17,8 @@ import { phraseKey } from '../guard/normalize.ts';
 import type { ConceptJudge, ImageVerdict } from '../judge/types.ts';
 import { worldConceptOf } from '../judge/worldJudge.ts';
 import { WORLD } from '../world/vocabulary.ts';
-import { blacklistQuery, METHODS, methodRequest, type Method, type MethodId, type RewriteVariant } from './methods.ts';
+import { blacklistQuery, METHODS, methodRequest, type Method, type RewriteVariant } from './methods.ts';
+import type { ConditioningSchedule } from '../pipeline/schedule.ts';
 import type { RewriteProvider } from './rewrites.ts';
 
 /** How the case names its concept: the concept word itself, another word for it, or only an implication. */
@@ -99,18 +100,25 @@ export interface CaseRewrite {
 }
 
 export interface GeneratedImage {
-  readonly method: MethodId;
+  readonly method: string;
+  readonly label: string;
   readonly caseLine: number;
   readonly seed: number;
   readonly image: RgbaImage;
   readonly conditioning: readonly ConditioningSegment[];
   readonly ms: number;
+  /**
+   * Set when another method's image of the same case and seed had exactly the same conditioning at
+   * every step (so the same image: the loop is deterministic) and was reused instead of generated
+   * again, e.g. BLACK LIST on a query without the concept word, which is ORIGINAL's query.
+   */
+  readonly reusedFrom?: string;
 }
 
 export interface BenchProgress {
   readonly done: number;
   readonly total: number;
-  readonly method: MethodId;
+  readonly method: string;
   readonly caseLine: number;
   readonly seed: number;
 }
@@ -135,7 +143,26 @@ export function checkSettings(s: BenchSettings): void {
   }
 }
 
-/** Generates every (case, seed, method) image; ORIGINAL first for each (case, seed). */
+/** The conditioning a schedule will give, step by step, when all its prompts are known; null otherwise. */
+function expectedSegments(schedule: ConditioningSchedule, guidanceScale: number): ConditioningSegment[] | null {
+  if (schedule.prompts.some((p) => typeof p !== 'string')) return null;
+  const text = (i: number) => schedule.prompts[i] as string;
+  const cfg = guidanceScale > 1;
+  const sld = schedule.safety;
+  return conditioningSegments(
+    schedule.steps.map((e, step) => ({
+      step,
+      promptText: text(e.prompt),
+      negativeText: cfg ? text(e.negative) : '',
+      ...(sld ? { safetyText: text(sld.prompt), safetyApplied: step >= sld.warmup } : {}),
+    })),
+  );
+}
+
+/**
+ * Generates every (case, seed, method) image; ORIGINAL first for each (case, seed). An image whose
+ * conditioning equals one already made for the same case and seed is reused (see `reusedFrom`).
+ */
 export async function generateBenchmark(
   cases: readonly OresCase[],
   settings: BenchSettings,
@@ -150,6 +177,8 @@ export async function generateBenchmark(
   for (const c of cases) {
     // Rewrites start now, before the first image of the case, and are shared by its seeds.
     const pending = new Map<RewriteVariant, Promise<string>>();
+    const settled = new Map<RewriteVariant, string>();
+    const made = new Map<string, GeneratedImage>();
     for (const variant of new Set(methods.map((m) => m.rewrite).filter((v): v is RewriteVariant => v !== null))) {
       const t0 = performance.now();
       const p = o.rewrite(variant, c.query, c.concepts).then(
@@ -160,17 +189,31 @@ export async function generateBenchmark(
           return '';
         },
       );
-      p.catch(() => undefined);
+      p.then((t) => settled.set(variant, t)).catch(() => undefined);
       pending.set(variant, p);
     }
     for (const seed of settings.seeds) {
       for (const m of methods) {
         if (o.signal?.aborted) throw new CancelledError('The benchmark was cancelled.');
+        // The loop gets u' as a pending prompt (awaited at step S); the key uses it once it is known.
         const rewritten = m.rewrite ? () => pending.get(m.rewrite!)! : undefined;
-        const request = methodRequest(m, { query: c.query, concepts: c.concepts, steps: settings.steps, switchAt: settings.switchAt, rewritten }, seed, settings.guidanceScale);
-        const t0 = performance.now();
-        const r = await o.generate(request);
-        images.push({ method: m.id, caseLine: c.line, seed, image: r.image, conditioning: conditioningSegments(r.trace), ms: performance.now() - t0 });
+        const input = { query: c.query, concepts: c.concepts, steps: settings.steps, switchAt: settings.switchAt };
+        const known = m.rewrite === null || settled.has(m.rewrite);
+        const expected =
+          known && settings.guidanceScale !== undefined
+            ? expectedSegments(m.schedule({ ...input, rewritten: m.rewrite ? settled.get(m.rewrite) : undefined }), settings.guidanceScale)
+            : null;
+        const key = expected && JSON.stringify([seed, expected]);
+        const same = key ? made.get(key) : undefined;
+        if (same) {
+          images.push({ ...same, method: m.id, label: m.label, ms: 0, reusedFrom: same.reusedFrom ?? same.method });
+        } else {
+          const t0 = performance.now();
+          const r = await o.generate(methodRequest(m, { ...input, rewritten }, seed, settings.guidanceScale));
+          const im: GeneratedImage = { method: m.id, label: m.label, caseLine: c.line, seed, image: r.image, conditioning: conditioningSegments(r.trace), ms: performance.now() - t0 };
+          images.push(im);
+          made.set(JSON.stringify([seed, im.conditioning]), im);
+        }
         o.onProgress?.({ done: ++done, total, method: m.id, caseLine: c.line, seed });
       }
     }
@@ -182,13 +225,15 @@ export async function generateBenchmark(
 
 export interface BenchRecord extends CaseRecord {
   readonly method: string;
-  readonly methodId: MethodId;
+  readonly methodId: string;
   readonly caseId: number;
   readonly kind: CaseKind;
   /** The world attribute of the case's first concept, when it is one (colour, shape, ...). */
   readonly attribute?: string;
   readonly verdict: ImageVerdict;
   readonly conditioning: readonly ConditioningSegment[];
+  /** The image is the one generated for this method (same conditioning, same seed). */
+  readonly reusedFrom?: string;
 }
 
 /** Judges every image and scores it against ORIGINAL's image of the same case and seed. */
@@ -227,8 +272,9 @@ export async function scoreBenchmark(
         const ref = reference.get(`${im.caseLine}/${im.seed}`);
         if (!ref) throw new InvalidInputError('bad-record', `No ORIGINAL image for case line ${im.caseLine}, seed ${im.seed}: similarity needs it.`);
         records.push({
-          method: METHODS[im.method].label,
+          method: im.label,
           methodId: im.method,
+          ...(im.reusedFrom ? { reusedFrom: im.reusedFrom } : {}),
           caseId: im.caseLine,
           seed: im.seed,
           kind,
@@ -250,6 +296,12 @@ export interface BenchSummary {
   readonly byKind: Partial<Record<CaseKind, MethodSummary[]>>;
   /** By the world attribute of the case's first concept ("colour+" when the case has more concepts). */
   readonly byAttribute: Record<string, MethodSummary[]>;
+  /**
+   * Only the (case, seed) pairs whose ORIGINAL image shows the concept: the share a method removes.
+   * With a model that often ignores the prompt, plain avoidance counts images that never had the
+   * concept; this does not.
+   */
+  readonly whereOriginalShows?: MethodSummary[];
 }
 
 export function summarizeBenchmark(records: readonly BenchRecord[]): BenchSummary {
@@ -262,5 +314,7 @@ export function summarizeBenchmark(records: readonly BenchRecord[]): BenchSummar
   for (const a of [...new Set(records.map((r) => r.attribute).filter((a): a is string => a !== undefined))]) {
     byAttribute[a] = summarize(records.filter((r) => r.attribute === a));
   }
-  return { all: summarize(records), byKind, byAttribute };
+  const shown = new Set(records.filter((r) => r.methodId === 'original' && r.conceptPresent).map((r) => `${r.caseId}/${r.seed}`));
+  const conditional = records.filter((r) => shown.has(`${r.caseId}/${r.seed}`));
+  return { all: summarize(records), byKind, byAttribute, ...(conditional.length > 0 ? { whereOriginalShows: summarize(conditional) } : {}) };
 }

@@ -42,12 +42,16 @@ export interface MethodInput {
 }
 
 export interface Method {
-  readonly id: MethodId;
+  /** A base id ("tin"), or a base id with its own switch step ("tin@2"). */
+  readonly id: string;
+  readonly base: MethodId;
   /** As in the paper's tables. */
   readonly label: string;
   readonly description: string;
   /** Which rewrite the method needs; null: none. */
   readonly rewrite: RewriteVariant | null;
+  /** Whether the schedule depends on S (so "name@S" variants make sense). */
+  readonly usesSwitch: boolean;
   schedule(input: MethodInput): ConditioningSchedule;
 }
 
@@ -102,11 +106,15 @@ function checkInput(input: MethodInput): void {
   }
 }
 
+const SWITCHING: readonly MethodId[] = ['tin', 'tin-plain', 'tin-neg', 'tin-sld'];
+
 const build = (id: MethodId, label: string, rewrite: RewriteVariant | null, description: string, f: (i: MethodInput) => ConditioningSchedule): Method => ({
   id,
+  base: id,
   label,
   rewrite,
   description,
+  usesSwitch: SWITCHING.includes(id),
   schedule(input) {
     checkInput(input);
     return f(input);
@@ -149,19 +157,32 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
   }),
 };
 
-/** Parses a comma-separated method list ("original,tin,...") or "all"; unknown names get a clear error. */
+/** A switching method with its own S, whatever the run's S is ("tin@2": TIN switching at step 2). */
+export function withSwitchStep(m: Method, switchAt: number): Method {
+  if (!m.usesSwitch) throw new InvalidInputError('bad-methods', `Method "${m.base}" does not switch at S, so "${m.base}@${switchAt}" means nothing.`);
+  if (!Number.isInteger(switchAt) || switchAt < 0) throw new InvalidInputError('bad-methods', `"${m.base}@${switchAt}": S must be a whole number of steps.`);
+  return { ...m, id: `${m.base}@${switchAt}`, label: `${m.label} (S=${switchAt})`, schedule: (i) => m.schedule({ ...i, switchAt }) };
+}
+
+/**
+ * Parses a comma-separated method list ("original,tin,tin@2,...") or "all"; "name@S" is a
+ * switching method with its own switch step. Unknown names get a clear error.
+ */
 export function parseMethodList(spec: string): Method[] {
   const names = spec
     .split(',')
     .map((s) => s.trim().toLowerCase())
     .filter((s) => s.length > 0);
   if (names.length === 0) throw new InvalidInputError('bad-methods', 'No method was named.');
-  const ids = names.includes('all') ? [...METHOD_IDS] : names;
+  const ids = names.flatMap((n) => (n === 'all' ? [...METHOD_IDS] : [n]));
   const out: Method[] = [];
   for (const n of ids) {
-    const m = (METHODS as Record<string, Method | undefined>)[n];
-    if (!m) throw new InvalidInputError('bad-methods', `Unknown method "${n}". Known: ${METHOD_IDS.join(', ')} (or "all").`);
-    if (!out.includes(m)) out.push(m);
+    const [name, at] = n.split('@') as [string, string | undefined];
+    const base = (METHODS as Record<string, Method | undefined>)[name];
+    if (!base) throw new InvalidInputError('bad-methods', `Unknown method "${name}". Known: ${METHOD_IDS.join(', ')} (or "all"); switching ones take "@S" (e.g. tin@2).`);
+    if (at !== undefined && !/^\d+$/.test(at)) throw new InvalidInputError('bad-methods', `"${n}": S after "@" must be a whole number of steps.`);
+    const m = at === undefined ? base : withSwitchStep(base, Number(at));
+    if (!out.some((x) => x.id === m.id)) out.push(m);
   }
   return out;
 }

@@ -43,7 +43,7 @@ export interface BenchResults {
   readonly switchAt: number;
   readonly switchFraction: number;
   readonly seeds: readonly number[];
-  readonly methods: readonly { id: MethodId; label: string; description: string; rewrite: string | null }[];
+  readonly methods: readonly { id: string; label: string; description: string; rewrite: string | null }[];
   readonly rewriter: { label: string; kind: string; note?: string };
   readonly judge: string;
   /** World judge only: its accuracy per attribute on freshly drawn scenes (ground truth). */
@@ -85,6 +85,28 @@ export function resultsMarkdown(r: BenchResults): string {
   if (t1.length > 0) lines.push('## Table 1: methods', '', markdownTable(t1, { highlightBest: true }));
   const t2 = pick(s.all, TABLE2);
   if (t2.length > 1) lines.push('## Table 2: ablations', '', markdownTable(t2, { highlightBest: true }));
+  // Switching methods run with their own S ("tin@2"), next to the run's S.
+  const variants = r.methods.filter((m) => m.id.includes('@'));
+  if (variants.length > 0) {
+    const bases = [...new Set(variants.map((m) => m.id.split('@')[0]!))];
+    const rows = bases.flatMap((b) => {
+      const own = r.methods.filter((m) => m.id === b || m.id.startsWith(b + '@'));
+      const at = (id: string) => (id.includes('@') ? Number(id.split('@')[1]) : r.switchAt);
+      return own.sort((x, y) => at(x.id) - at(y.id)).map((m) => ({ ...s.all.find((x) => x.method === m.label)!, method: `${m.label.replace(/ \(S=\d+\)$/, '')} (S=${at(m.id)})` }));
+    });
+    lines.push(`## The switch step S (T = ${r.steps})`, '', markdownTable(rows.filter((x) => x.n !== undefined)));
+  }
+  if (s.whereOriginalShows) {
+    const w = s.whereOriginalShows;
+    const orig = s.all.find((m) => m.method === METHODS.original.label);
+    lines.push(
+      '## Where ORIGINAL shows the concept',
+      '',
+      `ORIGINAL's image shows the concept in ${w[0]!.n} of ${orig?.n ?? '?'} (case, seed) pairs${orig ? ` (${pct(1 - orig.avoidanceRate)})` : ''}; the other pairs are avoided by every method for free when the model ignores that part of the prompt. On these ${w[0]!.n} pairs, the share of images each method frees of the concept:`,
+      '',
+      markdownTable(w.filter((m) => m.method !== METHODS.original.label), { highlightBest: true }),
+    );
+  }
   const kinds = CASE_KINDS.filter((k) => s.byKind[k]);
   if (kinds.length > 1) {
     lines.push('## Avoidance by how the query names the concept', '');
@@ -105,7 +127,7 @@ export function resultsMarkdown(r: BenchResults): string {
     lines.push('');
   }
   if (r.latency) {
-    const l = r.latency;
+    const l = { ...r.latency, toSwitchMs: r.latency.toSwitchMs ?? r.latency.switchAt * r.latency.stepMs };
     lines.push(
       '## Pipelining',
       '',
@@ -129,7 +151,7 @@ export function resultsPlot(summary: readonly MethodSummary[]): Uint8Array {
   return encodePng(scatterPlotRgba(points, 640, 400, { yLabel: 'Visual similarity to ORIGINAL (all images)' }));
 }
 
-export const SHORT_LABELS: Readonly<Record<MethodId, string>> = {
+const SHORT_LABELS: Readonly<Record<MethodId, string>> = {
   original: 'ORIG',
   blacklist: 'BLACK',
   negative: 'NEG',
@@ -140,6 +162,13 @@ export const SHORT_LABELS: Readonly<Record<MethodId, string>> = {
   sld: 'SLD',
   'tin-sld': 'TIN+SLD',
 };
+
+/** Grid column titles: "TIN", "TIN@2". */
+export function shortLabel(id: string): string {
+  const [base, at] = id.split('@');
+  const short = (SHORT_LABELS as Record<string, string | undefined>)[base!] ?? base!;
+  return at === undefined ? short : `${short}@${at}`;
+}
 
 const BLACK: Rgba = [0, 0, 0, 255];
 const PRESENT: Rgba = [220, 30, 30, 255];
@@ -153,11 +182,11 @@ export function resultsGrid(
   cases: readonly OresCase[],
   images: readonly GeneratedImage[],
   records: readonly BenchRecord[],
-  methods: readonly MethodId[],
+  methods: readonly string[],
   seed: number,
   scale = 2,
 ): RgbaImage {
-  const find = <T extends { caseLine: number; seed: number; method: MethodId } | { caseId: number; seed: number; methodId: MethodId }>(list: readonly T[], line: number, m: MethodId) =>
+  const find = <T extends { caseLine: number; seed: number; method: string } | { caseId: number; seed: number; methodId: string }>(list: readonly T[], line: number, m: string) =>
     list.find((x) => ('caseLine' in x ? x.caseLine === line && x.method === m : x.caseId === line && x.methodId === m) && x.seed === seed);
   const rows = cases.filter((c) => images.some((im) => im.caseLine === c.line && im.seed === seed));
   const cellImages = rows.map((c) => methods.map((m) => find(images, c.line, m)?.image ?? createImage(1, 1)));
@@ -183,7 +212,7 @@ export function resultsGrid(
   const out = createImage(grid.width + labelW, grid.height + headerH, [255, 255, 255, 255]);
   for (let y = 0; y < grid.height; y++) out.data.set(grid.data.subarray(y * grid.width * 4, (y + 1) * grid.width * 4), ((y + headerH) * out.width + labelW) * 4);
   methods.forEach((m, k) => {
-    const label = SHORT_LABELS[m];
+    const label = shortLabel(m);
     drawText(out, label, labelW + k * (cellW + gap) + Math.max(0, Math.floor((cellW - textWidth(label)) / 2)), 3, BLACK);
   });
   const cellH = framed[0]![0]!.height * scale;
