@@ -167,7 +167,7 @@ const SHORT_LABELS: Readonly<Record<MethodId, string>> = {
 export function shortLabel(id: string): string {
   const [base, at] = id.split('@');
   const short = (SHORT_LABELS as Record<string, string | undefined>)[base!] ?? base!;
-  return at === undefined ? short : `${short}@${at}`;
+  return at === undefined ? short : `${short}-S${at}`; // the plot font has no "@"; TIN-S0 is TIN w/o switch
 }
 
 const BLACK: Rgba = [0, 0, 0, 255];
