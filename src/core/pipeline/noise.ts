@@ -1,26 +1,19 @@
 import { InvalidInputError } from '../errors.ts';
+import { mulberry32 } from '../random.ts';
 
 /**
  * Seeded standard-normal noise: mulberry32 uniforms through Box-Muller. The same seed gives the
  * same latents in Node, workers and pages, on WebGPU and on WASM.
  */
 export class SeededNoise {
-  private state: number;
+  private readonly uniform: () => number;
   private spare: number | null = null;
 
   constructor(seed: number) {
     if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) {
       throw new InvalidInputError('bad-seed', `The seed must be an integer from 0 to 4294967295, got ${seed}.`);
     }
-    this.state = seed >>> 0;
-  }
-
-  private uniform(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.uniform = mulberry32(seed);
   }
 
   normal(): number {

@@ -25,6 +25,7 @@ import { parseJsonField, parseRewriteReply } from './parse.ts';
 import { buildRetryMessages, buildRewriteMessages, encodeData, formatFeedback } from './prompt.ts';
 import type { ChatEngine } from './types.ts';
 import type { TrainingSample } from './trainingSet.ts';
+import { mulberry32 } from '../random.ts';
 
 export interface LearningOptions extends SamplingOptions {
   readonly engine: ChatEngine;
@@ -143,21 +144,9 @@ export function updateInstructionMessages(
   ];
 }
 
-/** Mulberry32: a tiny seeded generator for the epoch shuffles. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
   const out = [...items];
-  const r = rng(seed);
+  const r = mulberry32(seed);
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(r() * (i + 1));
     [out[i], out[j]] = [out[j] as T, out[i] as T];

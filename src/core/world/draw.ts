@@ -1,4 +1,5 @@
 import type { RgbaImage } from '../metrics/image.ts';
+import { mulberry32 } from '../random.ts';
 import { WORLD, valuesOf, type Attribute } from './vocabulary.ts';
 
 /** A scene of the world; mirrors tools/world/world.py so tests can draw fresh ground truth in Node. */
@@ -8,16 +9,8 @@ const RADIUS: Record<string, number> = { small: 5, medium: 8, large: 12 };
 const POSITIONS: Record<string, [number, number]> = { left: [10, 16], right: [22, 16], top: [16, 10], bottom: [16, 22], center: [16, 16] };
 const SUPERSAMPLE = 4;
 
-/** mulberry32: a small seeded generator, so drawn test sets are the same on every machine. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniforms, so drawn test sets are the same on every machine. */
+export const seededRandom = mulberry32;
 
 const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const uniform = (rand: () => number, lo: number, hi: number) => lo + (hi - lo) * rand();
