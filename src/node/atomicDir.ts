@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, writeFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /**
@@ -13,11 +13,37 @@ export class AtomicDir {
     readonly partial: string,
   ) {}
 
-  static async begin(out: string): Promise<AtomicDir> {
+  /**
+   * Without `resumeKey`, a fresh `<out>.partial-<pid>-<time>` folder. With it, the stable
+   * `<out>.partial` folder, kept when an earlier run with the same key left it (so that run's
+   * finished work can be picked up) and emptied otherwise.
+   */
+  static async begin(out: string, resumeKey?: string): Promise<AtomicDir> {
     const abs = resolve(out);
-    const partial = join(dirname(abs), `${basename(abs)}.partial-${process.pid}-${Date.now()}`);
-    await mkdir(partial, { recursive: true });
+    if (resumeKey === undefined) {
+      const partial = join(dirname(abs), `${basename(abs)}.partial-${process.pid}-${Date.now()}`);
+      await mkdir(partial, { recursive: true });
+      return new AtomicDir(abs, partial);
+    }
+    const partial = `${abs}.partial`;
+    const keyFile = join(partial, 'resume-key.txt');
+    const previous = await readFile(keyFile, 'utf8').catch(() => null);
+    if (previous !== resumeKey) {
+      await rm(partial, { recursive: true, force: true });
+      await mkdir(partial, { recursive: true });
+      await writeFile(keyFile, resumeKey);
+    }
     return new AtomicDir(abs, partial);
+  }
+
+  /** A file an earlier run with the same resume key left, or null. */
+  async read(name: string): Promise<string | null> {
+    return readFile(join(this.partial, name), 'utf8').catch(() => null);
+  }
+
+  /** Deletes a file or folder from the partial folder (work files that must not be published). */
+  async remove(name: string): Promise<void> {
+    await rm(join(this.partial, name), { recursive: true, force: true });
   }
 
   /** Writes via a temporary name and a rename, so even inside the partial folder no file is half-written. */

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { parseCaseFile, type OresCase } from '../core/bench/caseFile.ts';
 import { encodePng } from '../core/bench/plot.ts';
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError, OresError } from '../core/errors.ts';
 import { parseLexicon } from '../core/guard/lexicon.ts';
 import { findModel, parseManifest, type ModelEntry } from '../core/manifest.ts';
 import { createClipJudge } from '../core/judge/clipJudge.ts';
@@ -56,6 +56,10 @@ export interface OresBenchOptions {
   latencyMs: number;
   latencyRuns: number;
   browser: boolean;
+  /** Keep each finished case in <out>.partial and pick them up when the same run is started again. */
+  resume: boolean;
+  /** With --resume: stop (unpublished) after generating this many new cases; the same command goes on later. */
+  stopAfter?: number;
   limit?: number;
   /** How the run was started, for results.md's "Reproduce" line. */
   command: string;
@@ -80,6 +84,8 @@ const USAGE = `Usage: npm run bench:ores -- --cases FILE --out DIR [options]
   --latency-runs N    images per variant for it (default 6)
   --limit N           only the first N cases
   --browser           generate in headless Chromium on WebGPU (judging stays in Node)
+  --resume            keep each finished case in DIR.partial; the same command started again goes on from there
+  --stop-after N      with --resume: stop after N new cases (run the benchmark in sessions)
 Or: npm run bench:ores -- --report-from DIR   (re-render DIR's results.md and plot.png from its results.json)`;
 
 function num(flag: string, v: string | undefined, integer = false): number {
@@ -114,6 +120,7 @@ export function parseOresArgs(argv: readonly string[], log: (line: string) => vo
     latencyMs: 300,
     latencyRuns: 6,
     browser: false,
+    resume: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -145,12 +152,15 @@ export function parseOresArgs(argv: readonly string[], log: (line: string) => vo
       case '--latency-runs': o.latencyRuns = num(flag, value(), true); break;
       case '--limit': o.limit = num(flag, value(), true); break;
       case '--browser': o.browser = true; break;
+      case '--resume': o.resume = true; break;
+      case '--stop-after': o.stopAfter = num(flag, value(), true); break;
       case '--help': case '-h': throw new InvalidInputError('help', USAGE);
       default: throw new InvalidInputError('bad-arguments', `Unknown argument "${flag}".\n${USAGE}`);
     }
   }
   if (!o.cases) throw new InvalidInputError('bad-arguments', `--cases is required.\n${USAGE}`);
   if (!o.out) throw new InvalidInputError('bad-arguments', `--out is required.\n${USAGE}`);
+  if (o.stopAfter !== undefined && !o.resume) throw new InvalidInputError('bad-arguments', '--stop-after needs --resume (otherwise the work is lost).');
   if (o.switchFraction !== undefined && o.switchStep !== undefined) throw new InvalidInputError('bad-arguments', 'Give --switch or --switch-step, not both.');
   parseMethodList(o.methods); // unknown names fail now
   const command = ['npm run bench:ores --', ...argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))].join(' ');
@@ -192,6 +202,19 @@ async function worldJudgeAccuracy(classifier: WorldClassifier, n = 240): Promise
     }).length / n;
   }
   return out;
+}
+
+/** A finished case's images and rewrites, as kept in <out>.partial/work/ by --resume. */
+function encodeWork(part: { images: GeneratedImage[]; rewrites: CaseRewrite[] }): string {
+  return JSON.stringify({
+    rewrites: part.rewrites,
+    images: part.images.map((im) => ({ ...im, image: { width: im.image.width, height: im.image.height, data: Buffer.from(im.image.data).toString('base64') } })),
+  });
+}
+
+function decodeWork(text: string): { images: GeneratedImage[]; rewrites: CaseRewrite[] } {
+  const w = JSON.parse(text) as { rewrites: CaseRewrite[]; images: (Omit<GeneratedImage, 'image'> & { image: { width: number; height: number; data: string } })[] };
+  return { rewrites: w.rewrites, images: w.images.map((im) => ({ ...im, image: { width: im.image.width, height: im.image.height, data: new Uint8ClampedArray(Buffer.from(im.image.data, 'base64')) } })) };
 }
 
 async function makeJudge(o: OresBenchOptions, entry: ModelEntry, root: string, lexicon: ReturnType<typeof parseLexicon>): Promise<{ judge: ConceptJudge; release: () => Promise<void>; accuracy?: Record<string, number> }> {
@@ -241,7 +264,13 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
     }
   }
 
-  const dir = await AtomicDir.begin(o.out);
+  const caseSha = createHash('sha256').update(caseText).digest('hex');
+  const resumeKey = o.resume
+    ? createHash('sha256')
+        .update(JSON.stringify({ caseSha, limit: o.limit, model: entry.id, manifest: o.manifest, methods: methods.map((m) => m.id), seeds: o.seeds, steps, switchAt, guidanceScale, browser: o.browser }))
+        .digest('hex')
+    : undefined;
+  const dir = await AtomicDir.begin(o.out, resumeKey);
   await dir.write('results.json', JSON.stringify({ format: RESULTS_FORMAT, complete: false, command: o.command, started: new Date().toISOString() }, null, 2) + '\n');
   o.log(`ORES benchmark: ${cases.length} cases x ${o.seeds.length} seeds x ${methods.length} methods, T=${steps}, S=${switchAt}, guidance ${guidanceScale}; writing to ${dir.partial}`);
 
@@ -255,12 +284,40 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
   let generated: { images: GeneratedImage[]; rewrites: CaseRewrite[] };
   let latency: LatencyReport | undefined;
   try {
-    generated = await engine.generateCases(cases, settings, (p) => {
+    const progress = (p: BenchProgress) => {
       if (p.done === p.total || performance.now() - last > 5000) {
         last = performance.now();
         o.log(`  ${p.done}/${p.total} images (${((performance.now() - genStart) / 1000).toFixed(0)} s)`);
       }
-    });
+    };
+    if (!o.resume) generated = await engine.generateCases(cases, settings, progress);
+    else {
+      // One case at a time, each kept as soon as it is done.
+      generated = { images: [], rewrites: [] };
+      const perCase = o.seeds.length * methods.length;
+      const total = cases.length * perCase;
+      let resumed = 0;
+      let fresh = 0;
+      for (const [k, c] of cases.entries()) {
+        const name = `work/L${c.line}.json`;
+        const kept = await dir.read(name);
+        let part: { images: GeneratedImage[]; rewrites: CaseRewrite[] };
+        if (kept) {
+          part = decodeWork(kept);
+          resumed++;
+        } else {
+          if (o.stopAfter !== undefined && fresh >= o.stopAfter) {
+            throw new OresError('stopped', `Stopped after ${fresh} new cases (${k} of ${cases.length} done), as --stop-after asked; the same command without it goes on from ${dir.partial}.`);
+          }
+          part = await engine.generateCases([c], settings, (p) => progress({ ...p, done: k * perCase + p.done, total }));
+          await dir.write(name, encodeWork(part));
+          fresh++;
+        }
+        generated.images.push(...part.images);
+        generated.rewrites.push(...part.rewrites);
+      }
+      if (resumed > 0) o.log(`  ${resumed} of ${cases.length} cases picked up from ${dir.partial}`);
+    }
     if (o.latencyMs > 0 && o.latencyRuns > 0) {
       o.log(`  pipelining: ${o.latencyRuns} TIN images each way with a ${o.latencyMs} ms rewriter`);
       latency = await engine.latency(cases, settings, o.latencyMs, o.latencyRuns);
@@ -302,7 +359,7 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
     },
     judge: judge.id,
     judgeAccuracy,
-    cases: { file: relative(REPO_ROOT, casesPath), sha256: createHash('sha256').update(caseText).digest('hex'), count: cases.length, kinds },
+    cases: { file: relative(REPO_ROOT, casesPath), sha256: caseSha, count: cases.length, kinds },
     summary,
     latency,
     timings: { totalMs: performance.now() - started, generateMs, judgeMs, perImageMs: generateMs / Math.max(1, generated.images.length) },
@@ -313,6 +370,8 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
   await dir.write('grid.png', encodePng(resultsGrid(cases, generated.images, records, methods.map((m) => m.id), o.seeds[0]!)));
   await dir.write('results.md', resultsMarkdown(results));
   await dir.write('results.json', JSON.stringify(results, null, 1) + '\n');
+  await dir.remove('work');
+  await dir.remove('resume-key.txt');
   await dir.commit();
   o.log(`wrote ${o.out}/results.json, results.md, plot.png, grid.png in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   return results;

@@ -106,6 +106,30 @@ describe('bench:ores end to end', () => {
     expect(readdirSync(tmp).filter((f) => f.startsWith('swap.'))).toEqual([]);
   });
 
+  it('--resume keeps finished cases in DIR.partial and picks them up; the published folder has no work files', async () => {
+    const dirA = await AtomicDir.begin(join(tmp, 'res'), 'key-1');
+    await dirA.write('work/L1.json', '{}');
+    expect(await (await AtomicDir.begin(join(tmp, 'res'), 'key-1')).read('work/L1.json')).toBe('{}'); // same run: kept
+    expect(await (await AtomicDir.begin(join(tmp, 'res'), 'key-2')).read('work/L1.json')).toBeNull(); // other settings: emptied
+    rmSync(join(tmp, 'res.partial'), { recursive: true });
+
+    const out = join(tmp, 'resumed');
+    const argv = ['--cases', casesFile('two.tsv', THREE.split('\n').slice(0, 2).join('\n')), '--out', out, ...FIXTURE, '--seeds', '0', '--steps', '3', '--latency-ms', '0', '--resume'];
+    // Interrupted after the first case: nothing published, the case kept.
+    await expect(runOresBench(parseOresArgs([...argv, '--stop-after', '1'], quiet))).rejects.toMatchObject({ code: 'stopped' });
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(join(tmp, 'resumed.partial', 'work'))).toEqual(['L1.json']);
+    const logs: string[] = [];
+    const resumed = await runOresBench(parseOresArgs(argv, (l) => logs.push(l)));
+    expect(logs.join('\n')).toMatch(/1 of 2 cases picked up/);
+    expect(readdirSync(out).sort()).toEqual(['grid.png', 'plot.png', 'results.json', 'results.md']);
+    expect(existsSync(join(tmp, 'resumed.partial'))).toBe(false);
+    // The same numbers as one uninterrupted run.
+    const straight = await runOresBench(parseOresArgs([...argv.filter((a) => a !== '--resume').map((a) => (a === out ? join(tmp, 'straight') : a))], quiet));
+    expect(resumed.summary.all).toEqual(straight.summary.all);
+    expect(() => parseOresArgs(['--cases', 'a', '--out', 'x', '--stop-after', '2'], quiet)).toThrow(/--stop-after needs --resume/);
+  });
+
   it('arguments: clear errors, seeds lists and ranges', () => {
     expect(() => parseOresArgs(['--out', 'x'], quiet)).toThrow(/--cases is required/);
     expect(() => parseOresArgs(['--cases', 'a', '--out', 'x', '--methods', 'tin,foo'], quiet)).toThrow(/Unknown method "foo"/);
