@@ -34,8 +34,10 @@ export function browserFetcher(store: UseStore = modelCacheStore(), fetchImpl: t
           `Could not download ${url}: HTTP ${response.status}${response.status === 404 ? ' (file not found)' : ''}.`,
         );
       }
-      if (!url.endsWith('.json') && (response.headers.get('content-type') ?? '').includes('text/html')) {
-        throw new ModelLoadError('model-file-corrupt', `${url} returned a web page instead of a model file; the URL is probably wrong.`);
+      // No model file is HTML: a page here is a sign-in portal, or a dev server or static host
+      // answering a missing file with its index.html (status 200), JSON files included.
+      if ((response.headers.get('content-type') ?? '').includes('text/html')) {
+        throw new ModelLoadError('model-file-missing', `${url} returned a web page instead of the file: it is probably missing on the server, or the URL is wrong.`);
       }
       const bytes = await readWithProgress(response, url, onProgress, signal);
       await set(url, bytes, store).catch(() => undefined); // a full disk must not stop generation

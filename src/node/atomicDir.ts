@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, rm, writeFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { InvalidInputError } from '../core/errors.ts';
 
 /**
  * Writes a folder of results so that nothing partial ever sits at the final path: files go to a
@@ -16,9 +17,11 @@ export class AtomicDir {
   /**
    * Without `resumeKey`, a fresh `<out>.partial-<pid>-<time>` folder. With it, the stable
    * `<out>.partial` folder, kept when an earlier run with the same key left it (so that run's
-   * finished work can be picked up) and emptied otherwise.
+   * finished work can be picked up) and replaced otherwise, unless `keepStale` (concurrent shards
+   * of one run must never delete each other's work): then a folder of another run is an error.
+   * Creating it is race-free: it is built under a private name and renamed into place.
    */
-  static async begin(out: string, resumeKey?: string): Promise<AtomicDir> {
+  static async begin(out: string, resumeKey?: string, keepStale = false): Promise<AtomicDir> {
     const abs = resolve(out);
     if (resumeKey === undefined) {
       const partial = join(dirname(abs), `${basename(abs)}.partial-${process.pid}-${Date.now()}`);
@@ -27,11 +30,23 @@ export class AtomicDir {
     }
     const partial = `${abs}.partial`;
     const keyFile = join(partial, 'resume-key.txt');
-    const previous = await readFile(keyFile, 'utf8').catch(() => null);
-    if (previous !== resumeKey) {
-      await rm(partial, { recursive: true, force: true });
-      await mkdir(partial, { recursive: true });
-      await writeFile(keyFile, resumeKey);
+    const readKey = () => readFile(keyFile, 'utf8').catch(() => null);
+    const previous = await readKey();
+    if (previous === resumeKey) return new AtomicDir(abs, partial);
+    const exists = await stat(partial).then(() => true, () => false);
+    if (exists && keepStale) {
+      throw new InvalidInputError('partial-of-another-run', `${partial} holds the unfinished work of a different run (other cases, model or settings). Delete it, or start the run without --shard once to replace it.`);
+    }
+    if (exists) await rm(partial, { recursive: true, force: true });
+    const staging = `${partial}-${process.pid}-${Date.now()}`;
+    await mkdir(staging, { recursive: true });
+    await writeFile(join(staging, 'resume-key.txt'), resumeKey);
+    try {
+      await rename(staging, partial);
+    } catch (e) {
+      // Another shard created it first: fine if it is the same run.
+      await rm(staging, { recursive: true, force: true });
+      if ((await readKey()) !== resumeKey) throw e;
     }
     return new AtomicDir(abs, partial);
   }

@@ -60,6 +60,8 @@ export interface OresBenchOptions {
   resume: boolean;
   /** With --resume: stop (unpublished) after generating this many new cases; the same command goes on later. */
   stopAfter?: number;
+  /** With --resume: generate only the cases whose index is `index` modulo `count`, so that several processes share one run. */
+  shard?: { index: number; count: number };
   limit?: number;
   /** How the run was started, for results.md's "Reproduce" line. */
   command: string;
@@ -86,6 +88,8 @@ const USAGE = `Usage: npm run bench:ores -- --cases FILE --out DIR [options]
   --browser           generate in headless Chromium on WebGPU (judging stays in Node)
   --resume            keep each finished case in DIR.partial; the same command started again goes on from there
   --stop-after N      with --resume: stop after N new cases (run the benchmark in sessions)
+  --shard K/N         with --resume: generate only every N-th case from the K-th (0-based), to share a run
+                      among N processes (one per core); then the same command without --shard publishes
 Or: npm run bench:ores -- --report-from DIR   (re-render DIR's results.md and plot.png from its results.json)`;
 
 function num(flag: string, v: string | undefined, integer = false): number {
@@ -154,6 +158,7 @@ export function parseOresArgs(argv: readonly string[], log: (line: string) => vo
       case '--browser': o.browser = true; break;
       case '--resume': o.resume = true; break;
       case '--stop-after': o.stopAfter = num(flag, value(), true); break;
+      case '--shard': o.shard = parseShard(value()); break;
       case '--help': case '-h': throw new InvalidInputError('help', USAGE);
       default: throw new InvalidInputError('bad-arguments', `Unknown argument "${flag}".\n${USAGE}`);
     }
@@ -161,10 +166,18 @@ export function parseOresArgs(argv: readonly string[], log: (line: string) => vo
   if (!o.cases) throw new InvalidInputError('bad-arguments', `--cases is required.\n${USAGE}`);
   if (!o.out) throw new InvalidInputError('bad-arguments', `--out is required.\n${USAGE}`);
   if (o.stopAfter !== undefined && !o.resume) throw new InvalidInputError('bad-arguments', '--stop-after needs --resume (otherwise the work is lost).');
+  if (o.shard !== undefined && !o.resume) throw new InvalidInputError('bad-arguments', '--shard needs --resume (the shards meet in DIR.partial).');
   if (o.switchFraction !== undefined && o.switchStep !== undefined) throw new InvalidInputError('bad-arguments', 'Give --switch or --switch-step, not both.');
   parseMethodList(o.methods); // unknown names fail now
   const command = ['npm run bench:ores --', ...argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))].join(' ');
   return { ...(o as OresBenchOptions), command, log };
+}
+
+function parseShard(spec: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(spec.trim());
+  const [index, count] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!(count >= 1 && index < count)) throw new InvalidInputError('bad-arguments', `--shard is K/N with 0 <= K < N (e.g. 0/2 and 1/2), got "${spec}".`);
+  return { index, count };
 }
 
 interface Engine {
@@ -270,7 +283,7 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
         .update(JSON.stringify({ caseSha, limit: o.limit, model: entry.id, manifest: o.manifest, methods: methods.map((m) => m.id), seeds: o.seeds, steps, switchAt, guidanceScale, browser: o.browser }))
         .digest('hex')
     : undefined;
-  const dir = await AtomicDir.begin(o.out, resumeKey);
+  const dir = await AtomicDir.begin(o.out, resumeKey, o.shard !== undefined);
   await dir.write('results.json', JSON.stringify({ format: RESULTS_FORMAT, complete: false, command: o.command, started: new Date().toISOString() }, null, 2) + '\n');
   o.log(`ORES benchmark: ${cases.length} cases x ${o.seeds.length} seeds x ${methods.length} methods, T=${steps}, S=${switchAt}, guidance ${guidanceScale}; writing to ${dir.partial}`);
 
@@ -298,6 +311,7 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
       const total = cases.length * perCase;
       let resumed = 0;
       let fresh = 0;
+      let otherShards = 0;
       for (const [k, c] of cases.entries()) {
         const name = `work/L${c.line}.json`;
         const kept = await dir.read(name);
@@ -305,6 +319,9 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
         if (kept) {
           part = decodeWork(kept);
           resumed++;
+        } else if (o.shard && k % o.shard.count !== o.shard.index) {
+          otherShards++;
+          continue;
         } else {
           if (o.stopAfter !== undefined && fresh >= o.stopAfter) {
             throw new OresError('stopped', `Stopped after ${fresh} new cases (${k} of ${cases.length} done), as --stop-after asked; the same command without it goes on from ${dir.partial}.`);
@@ -317,6 +334,9 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
         generated.rewrites.push(...part.rewrites);
       }
       if (resumed > 0) o.log(`  ${resumed} of ${cases.length} cases picked up from ${dir.partial}`);
+      if (otherShards > 0) {
+        throw new OresError('stopped', `Shard ${o.shard!.index}/${o.shard!.count} is done; ${otherShards} cases are left to the other shards. When every shard is done, the same command without --shard publishes ${o.out}.`);
+      }
     }
     if (o.latencyMs > 0 && o.latencyRuns > 0) {
       o.log(`  pipelining: ${o.latencyRuns} TIN images each way with a ${o.latencyMs} ms rewriter`);

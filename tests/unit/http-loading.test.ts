@@ -20,8 +20,10 @@ import { fixtureManifest, fixtureModels, publicDir } from './helpers/engine.ts';
  * URLs are /<mode>/models/<file under tests/fixtures/models> and /graphs/<helper graph>. The mode
  * breaks one file, the UNet (unet/model.onnx); every other file is served normally.
  */
-type Mode = 'ok' | 'missing' | 'cut' | 'cut-once' | 'garbage' | 'html' | 'slow' | 'stall';
+type Mode = 'ok' | 'missing' | 'cut' | 'cut-once' | 'garbage' | 'html' | 'spa' | 'slow' | 'stall';
 const FAULTY = 'tiny-sd/unet/model.onnx';
+/** 'spa' breaks a JSON file: a dev server or static host with an SPA fallback answers a missing file with index.html and 200. */
+const FAULTY_JSON = 'tiny-sd/scheduler/scheduler_config.json';
 const requests: string[] = [];
 const cutOnceDone = new Set<string>();
 let server: Server;
@@ -44,6 +46,7 @@ function serve(req: IncomingMessage, res: ServerResponse): void {
   }
   const mode = (model?.[1] ?? 'ok') as Mode;
   const send = (b: Buffer, type = 'application/octet-stream'): void => void res.writeHead(200, { 'content-type': type, 'content-length': b.length }).end(b);
+  if (mode === 'spa' && model?.[2] === FAULTY_JSON) return send(Buffer.from('<!doctype html><html><body><div id="app"></div></body></html>'), 'text/html');
   if (!model || model[2] !== FAULTY || mode === 'ok' || (mode === 'cut-once' && cutOnceDone.has(url))) return send(body);
   switch (mode) {
     case 'missing':
@@ -168,9 +171,13 @@ describe('loading a model over HTTP (local server, real fetch, IndexedDB cache)'
     expect(await get(`${origin}/garbage/models/tiny-sd/text_encoder/model.onnx`, store)).toBeDefined(); // good files stay
   });
 
-  test('an HTML page instead of the model -> model-file-corrupt (text/html), never cached', async () => {
-    await expectFailure(load('html'), 'model-file-corrupt', /unet\/model\.onnx returned a web page instead of a model file/);
+  test('an HTML page instead of the model -> model-file-missing (text/html), never cached', async () => {
+    await expectFailure(load('html'), 'model-file-missing', /unet\/model\.onnx returned a web page instead of the file/);
     expect(await get(unetUrl('html'), store)).toBeUndefined();
+  });
+
+  test('a JSON file answered by an HTML page (SPA fallback of a missing file) -> model-file-missing naming the file, not "invalid JSON"', async () => {
+    await expectFailure(load('spa'), 'model-file-missing', /scheduler\/scheduler_config\.json returned a web page instead of the file: it is probably missing/);
   });
 
   test('a slow server: progress arrives in increasing byte order and the load succeeds', async () => {

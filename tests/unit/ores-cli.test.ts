@@ -130,6 +130,26 @@ describe('bench:ores end to end', () => {
     expect(() => parseOresArgs(['--cases', 'a', '--out', 'x', '--stop-after', '2'], quiet)).toThrow(/--stop-after needs --resume/);
   });
 
+  it('--shard K/N: concurrent shards share DIR.partial, each generates its own cases, the run without --shard publishes', async () => {
+    const out = join(tmp, 'sharded');
+    const argv = ['--cases', casesFile('three.tsv', THREE), '--out', out, ...FIXTURE, '--seeds', '0', '--steps', '3', '--latency-ms', '0', '--resume'];
+    // Both shards start at once: neither may delete the other's folder.
+    const shards = await Promise.allSettled([0, 1].map((k) => runOresBench(parseOresArgs([...argv, '--shard', `${k}/2`], quiet))));
+    for (const s of shards) expect(s).toMatchObject({ status: 'rejected', reason: { code: 'stopped', message: expect.stringMatching(/left to the other shards/) } });
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(join(tmp, 'sharded.partial', 'work')).sort()).toEqual(['L1.json', 'L2.json', 'L3.json']);
+    const logs: string[] = [];
+    const merged = await runOresBench(parseOresArgs(argv, (l) => logs.push(l)));
+    expect(logs.join('\n')).toMatch(/3 of 3 cases picked up/);
+    const straight = await runOresBench(parseOresArgs([...argv.filter((a) => a !== '--resume').map((a) => (a === out ? join(tmp, 'straight3') : a))], quiet));
+    expect(merged.summary.all).toEqual(straight.summary.all);
+    // A shard never replaces the unfinished work of another run.
+    await AtomicDir.begin(join(tmp, 'other'), 'key-a');
+    await expect(AtomicDir.begin(join(tmp, 'other'), 'key-b', true)).rejects.toMatchObject({ code: 'partial-of-another-run' });
+    expect(() => parseOresArgs(['--cases', 'a', '--out', 'x', '--resume', '--shard', '2/2'], quiet)).toThrow(/--shard is K\/N/);
+    expect(() => parseOresArgs(['--cases', 'a', '--out', 'x', '--shard', '0/2'], quiet)).toThrow(/--shard needs --resume/);
+  });
+
   it('arguments: clear errors, seeds lists and ranges', () => {
     expect(() => parseOresArgs(['--out', 'x'], quiet)).toThrow(/--cases is required/);
     expect(() => parseOresArgs(['--cases', 'a', '--out', 'x', '--methods', 'tin,foo'], quiet)).toThrow(/Unknown method "foo"/);
