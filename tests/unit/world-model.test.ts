@@ -44,10 +44,11 @@ describe('the embedded tiny-world model', () => {
     const cases = (JSON.parse(readFileSync(repoRoot + 'tests/fixtures/world/heldout_captions.json', 'utf8')) as CaptionCase[]).slice(0, 24);
     const r = await measureWorldQuality(model, judge, cases);
     console.log(`quality on ${r.n} held-out captions: colour ${(r.colour * 100).toFixed(1)}%, shape ${(r.shape * 100).toFixed(1)}%, background ${(r.background * 100).toFixed(1)}%`);
-    // Generation is deterministic here, so these floors (just under this sample's measured 29% / 83%,
-    // well over chance: 1/8 colours, 1/4 backgrounds) catch a broken model or engine. Shape is at
-    // chance (1/5) for this model and is only printed: the README reports it against the issue's targets.
-    expect(r.colour).toBeGreaterThanOrEqual(0.25);
-    expect(r.background).toBeGreaterThanOrEqual(0.75);
+    // Generation is deterministic here. Colour and background must meet the issue's targets (85% /
+    // 90%; this sample measures 100% / 100%). Shape misses its 70% target (45.8% here, 49% on 100
+    // captions): its floor, 35%, is well over chance (1/5) and catches a broken model or engine.
+    expect(r.colour).toBeGreaterThanOrEqual(0.85);
+    expect(r.background).toBeGreaterThanOrEqual(0.9);
+    expect(r.shape).toBeGreaterThanOrEqual(0.35);
   });
 });

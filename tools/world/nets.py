@@ -54,6 +54,21 @@ class TextEncoder(nn.Module):
         return self.final(x)
 
 
+class AttributeHeads(nn.Module):
+    """Training-only heads reading the world's attributes off the pooled text embedding (one extra
+    class per attribute: "not named"). Supervising the text encoder with them taught it the
+    synonyms and implicit phrases in minutes; through the diffusion loss alone it had not learnt
+    them after 45 CPU minutes. Not exported."""
+
+    def __init__(self, sizes, dim=TEXT_DIM):
+        super().__init__()
+        self.heads = nn.ModuleList([nn.Linear(dim, n + 1) for n in sizes])
+
+    def forward(self, hidden_states):
+        pooled = hidden_states.mean(dim=1)
+        return [head(pooled) for head in self.heads]
+
+
 def timestep_embedding(t, dim):
     half = dim // 2
     freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32) / half)
@@ -62,19 +77,22 @@ def timestep_embedding(t, dim):
 
 
 class ResBlock(nn.Module):
+    """ADM's scale-shift conditioning: the time + pooled-text embedding scales and shifts the
+    normalised features, so a shape word can gate spatial features, not only add a bias to them."""
+
     def __init__(self, cin, cout, tdim):
         super().__init__()
         self.n1 = nn.GroupNorm(8, cin)
         self.c1 = nn.Conv2d(cin, cout, 3, padding=1)
-        self.t = nn.Linear(tdim, cout)
+        self.t = nn.Linear(tdim, 2 * cout)
         self.n2 = nn.GroupNorm(8, cout)
         self.c2 = nn.Conv2d(cout, cout, 3, padding=1)
         self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()
 
     def forward(self, x, temb):
         h = self.c1(F.silu(self.n1(x)))
-        h = h + self.t(temb)[:, :, None, None]
-        h = self.c2(F.silu(self.n2(h)))
+        scale, shift = self.t(temb)[:, :, None, None].chunk(2, dim=1)
+        h = self.c2(F.silu(self.n2(h) * (1 + scale) + shift))
         return h + self.skip(x)
 
 
@@ -105,11 +123,9 @@ class UNet(nn.Module):
         self.ch0 = ch[0]
         self.temb = nn.Sequential(nn.Linear(ch[0], tdim), nn.SiLU(), nn.Linear(tdim, tdim))
         # A pooled text vector added to the time embedding (as SDXL's pooled embeddings): a global
-        # path for global attributes (colour, background). Cross-attention alone left the UNet
-        # nearly blind to the colour word after a CPU-sized run. Zero-initialised for warm starts.
-        self.pooled = nn.Linear(context_dim, tdim)
-        nn.init.zeros_(self.pooled.weight)
-        nn.init.zeros_(self.pooled.bias)
+        # path for global attributes (colour, shape, background). Cross-attention alone left the
+        # UNet nearly blind to the colour word after a CPU-sized run.
+        self.pooled = nn.Sequential(nn.Linear(context_dim, tdim), nn.SiLU(), nn.Linear(tdim, tdim))
         self.conv_in = nn.Conv2d(LATENT_CHANNELS, ch[0], 3, padding=1)
         self.down = nn.ModuleList()
         cin = ch[0]

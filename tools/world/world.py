@@ -101,27 +101,34 @@ def _word(rng, attr, value, implicit_p):
     return rng.choice(entry["words"]), False
 
 
-def caption(scene, rng, implicit_p=0.25, full=False):
+def caption(scene, rng, implicit_p=0.25, full=False, named=None):
     """A caption naming a random subset of the scene's attributes, with synonyms and implicit phrases.
 
     full=True always names colour, shape and background (the quality check's held-out captions);
     it draws the same random numbers, so training captions are unchanged by it.
+    named: a set that receives the attributes the caption names, explicitly or implicitly.
     """
+    named = set() if named is None else named
     if rng.random() < 0.08 and not full:  # single-attribute captions teach negative prompts what one concept is
         attr = rng.choice(["colour", "shape", "background", "pattern"])
         if attr == "pattern" and scene["pattern"] == "plain":
             attr = "colour"
+        named.add(attr)
         return _word(rng, attr, scene[attr], implicit_p)[0] + (" background" if attr == "background" else "")
     two = scene["count"] == "two"
     parts = []
+    named.add("count")  # "two ..." or the article "a"
     if two:
         parts.append(rng.choice(["two", "two", "a pair of"]) if rng.random() > implicit_p else rng.choice(["twin", "double"]))
     if scene["size"] != "medium" and rng.random() < 0.7:
+        named.add("size")
         parts.append(_word(rng, "size", scene["size"], implicit_p)[0])
     if scene["pattern"] != "plain" and rng.random() < 0.8 or scene["pattern"] == "plain" and rng.random() < 0.12:
+        named.add("pattern")
         parts.append(_word(rng, "pattern", scene["pattern"], implicit_p)[0])
     colour_post = None
     if rng.random() < 0.9 or full:
+        named.add("colour")
         w, _ = _word(rng, "colour", scene["colour"], implicit_p)
         if w.startswith("the colour of"):
             colour_post = w
@@ -131,6 +138,7 @@ def caption(scene, rng, implicit_p=0.25, full=False):
             parts.append(w)
     shape_entry = ATTRS["shape"]["values"][scene["shape"]]
     if rng.random() < 0.95 or full:
+        named.add("shape")
         if shape_entry["implicit"] and rng.random() < implicit_p:
             noun = rng.choice(shape_entry["implicit"]) + ("s" if two else "")
         else:
@@ -141,6 +149,7 @@ def caption(scene, rng, implicit_p=0.25, full=False):
     if colour_post:
         parts.append(colour_post)
     if rng.random() < 0.7 or full:
+        named.add("background")
         bg_entry = ATTRS["background"]["values"][scene["background"]]
         if rng.random() < implicit_p:
             parts.append(rng.choice(bg_entry["implicit"]))

@@ -1,0 +1,41 @@
+// Smoke test of the embedded model's training script: a few steps of both stages, then the
+// exported files load through the engine's loader and generate. Needs Debian's python3-torch and
+// python3-onnx (the training environment, docs/world-model.md); CI machines without them skip it.
+import * as ort from 'onnxruntime-web';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { findModel } from '../../src/core/manifest.ts';
+import { generate } from '../../src/engine/generate.ts';
+import { loadModel } from '../../src/engine/loadModel.ts';
+import { fsFetcher } from '../../src/node/fsFetcher.ts';
+import { appManifest, publicDir, repoRoot } from './helpers/engine.ts';
+
+const PYTHON = '/usr/bin/python3';
+const hasTorch = spawnSync(PYTHON, ['-c', 'import torch, onnx'], { stdio: 'ignore' }).status === 0;
+const tmp = mkdtempSync(join(tmpdir(), 'world-training-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe.skipIf(!hasTorch)('tools/world/train_model.py (skipped without python3-torch and python3-onnx)', () => {
+  test('a few steps of both stages export a model that the engine loads and runs', { timeout: 240_000 }, async () => {
+    const out = join(tmp, 'models', 'ores-tiny-world');
+    const run = spawnSync(
+      PYTHON,
+      ['tools/world/train_model.py', '--steps', '3', '--text-steps', '3', '--scenes', '64', '--out', out, '--checkpoint', join(tmp, 'smoke.pt')],
+      { cwd: repoRoot, encoding: 'utf8' },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/text encoder attribute accuracy on fresh captions: colour/);
+    expect(run.stdout).toMatch(/step 2 loss [\d.]+ attribute [\d.]+/);
+    const model = await loadModel(ort, findModel(appManifest, 'ores-tiny-world'), { provider: 'wasm', fetcher: fsFetcher(tmp), graphsBaseUrl: publicDir + 'graphs/' });
+    try {
+      const r = await generate(model, { prompt: 'a red circle on a gray background', seed: 1, steps: 4 });
+      expect([r.image.width, r.image.height]).toEqual([32, 32]);
+      expect(r.trace.length).toBe(4);
+    } finally {
+      await model.release();
+    }
+  });
+});
