@@ -74,7 +74,8 @@ const USAGE = `Usage: npm run bench:ores -- --cases FILE --out DIR [options]
   --model ID          model id (default: the manifest's default)
   --manifest FILE     models manifest (default ${APP_MANIFEST})
   --model-root DIR    where the manifest's relative model URLs point (default public/ or the manifest's folder)
-  --methods LIST      comma-separated: original,blacklist,negative,tin,tin-plain,tin-noswitch,tin-neg or all (default all)
+  --methods LIST      comma-separated: original,blacklist,negative,tin,tin-plain,tin-noswitch,tin-neg,sld,tin-sld
+                      or all (default all); switching ones take @S (e.g. tin@2)
   --seeds LIST        e.g. 0,1,2,3,4 or 0-4 (default 0-4)
   --steps T           denoising steps (default: the model's)
   --switch F          S as a fraction of T (default: the model's switchFraction)
@@ -334,8 +335,11 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
         generated.rewrites.push(...part.rewrites);
       }
       if (resumed > 0) o.log(`  ${resumed} of ${cases.length} cases picked up from ${dir.partial}`);
-      if (otherShards > 0) {
-        throw new OresError('stopped', `Shard ${o.shard!.index}/${o.shard!.count} is done; ${otherShards} cases are left to the other shards. When every shard is done, the same command without --shard publishes ${o.out}.`);
+      // A shard never publishes, even when it finds every case done: two shards finishing together
+      // would both try to. Publishing is the one run without --shard.
+      if (o.shard) {
+        const left = otherShards > 0 ? `${otherShards} cases are left to the other shards. When every shard is done, the` : 'every case is done: the';
+        throw new OresError('stopped', `Shard ${o.shard.index}/${o.shard.count} is done; ${left} same command without --shard publishes ${o.out}.`);
       }
     }
     if (o.latencyMs > 0 && o.latencyRuns > 0) {
