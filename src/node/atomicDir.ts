@@ -2,6 +2,12 @@ import { mkdir, readFile, rename, rm, writeFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidInputError } from '../core/errors.ts';
 
+/** Writes via a temporary name and a rename, so a reader never sees a half-written file. */
+export async function writeFileAtomically(path: string, data: string | Uint8Array): Promise<void> {
+  await writeFile(path + '.tmp', data);
+  await rename(path + '.tmp', path);
+}
+
 /**
  * Writes a folder of results so that nothing partial ever sits at the final path: files go to a
  * sibling `<out>.partial-<pid>-<time>` folder, which replaces `<out>` only in `commit()`. The first
@@ -61,12 +67,11 @@ export class AtomicDir {
     await rm(join(this.partial, name), { recursive: true, force: true });
   }
 
-  /** Writes via a temporary name and a rename, so even inside the partial folder no file is half-written. */
+  /** Writes so that even inside the partial folder no file is half-written. */
   async write(name: string, data: string | Uint8Array): Promise<void> {
     const path = join(this.partial, name);
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path + '.tmp', data);
-    await rename(path + '.tmp', path);
+    await writeFileAtomically(path, data);
   }
 
   /** Moves the finished folder to `out`, replacing an earlier run's folder. */

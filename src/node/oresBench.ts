@@ -16,7 +16,8 @@ import { findModel, parseManifest, type ModelEntry } from '../core/manifest.ts';
 import { createClipJudge } from '../core/judge/clipJudge.ts';
 import type { ConceptJudge } from '../core/judge/types.ts';
 import { createWorldJudge, type WorldClassifier } from '../core/judge/worldJudge.ts';
-import { drawScene, randomScene, seededRandom } from '../core/world/draw.ts';
+import { drawScene, randomScene } from '../core/world/draw.ts';
+import { mulberry32 } from '../core/random.ts';
 import { ATTRIBUTES, valuesOf } from '../core/world/vocabulary.ts';
 import { createFallbackRewriter } from '../core/rewrite/fallbackRewriter.ts';
 import { DEFAULT_INSTRUCTIONS } from '../core/rewrite/instructions.ts';
@@ -30,7 +31,7 @@ import { createRewriteProvider, delayedRewriter } from '../core/tin/rewrites.ts'
 import { generate } from '../engine/generate.ts';
 import { loadModel } from '../engine/loadModel.ts';
 import { createOrtWorldClassifier } from '../engine/judge/worldClassifier.ts';
-import { AtomicDir } from './atomicDir.ts';
+import { AtomicDir, writeFileAtomically } from './atomicDir.ts';
 import { fsFetcher } from './fsFetcher.ts';
 
 export const REPO_ROOT = resolve(dirname(new URL(import.meta.url).pathname), '../..');
@@ -204,7 +205,7 @@ async function nodeEngine(entry: ModelEntry, root: string, rewriter: Rewriter): 
 
 /** The world judge's accuracy per attribute on freshly drawn scenes (ground truth, not generated images). */
 async function worldJudgeAccuracy(classifier: WorldClassifier, n = 240): Promise<Record<string, number>> {
-  const rand = seededRandom(20240);
+  const rand = mulberry32(20240);
   const scenes = Array.from({ length: n }, () => randomScene(rand));
   const predictions = await classifier.classify(scenes.map((s) => drawScene(s, rand)));
   const out: Record<string, number> = {};
@@ -417,11 +418,7 @@ export async function rerenderReport(dirArg: string, log: (s: string) => void = 
   }
   const out = relative(process.cwd(), dir) || '.';
   const results: BenchResults = { ...old, command: old.command.replace(/--out \S+/, `--out ${out}`), summary: summarizeBenchmark(old.records) };
-  const write = async (name: string, data: string | Uint8Array) => {
-    const { writeFile, rename } = await import('node:fs/promises');
-    await writeFile(resolve(dir, name + '.tmp'), data);
-    await rename(resolve(dir, name + '.tmp'), resolve(dir, name));
-  };
+  const write = (name: string, data: string | Uint8Array) => writeFileAtomically(resolve(dir, name), data);
   await write('plot.png', resultsPlot(results.summary.all));
   await write('results.md', resultsMarkdown(results));
   await write('results.json', JSON.stringify(results, null, 1) + '\n');

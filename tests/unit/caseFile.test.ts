@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCaseFile } from '../../src/core/bench/caseFile.ts';
 import { InvalidInputError } from '../../src/core/errors.ts';
+import { mulberry32 } from '../../src/core/random.ts';
 
 const ORES_DATA = resolve(__dirname, '../../../shared/ores-data/ORES_data.txt');
 
@@ -16,18 +17,6 @@ function errorOf(fn: () => unknown): string {
     return (e as Error).message;
   }
   throw new Error('expected an error');
-}
-
-/** Small seeded PRNG (mulberry32) so the fuzz cases are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('parseCaseFile', () => {
@@ -99,7 +88,7 @@ describe('parseCaseFile', () => {
   it('fuzz: random valid files parse with true line numbers; one corruption is reported at its line', () => {
     const words = ['red', 'ball', 'old', 'cup', 'tall', 'tree', 'a', 'the', 'on', 'blue'];
     for (let seed = 1; seed <= 200; seed++) {
-      const r = rng(seed);
+      const r = mulberry32(seed); // reproducible fuzz cases
       const pick = () => words[Math.floor(r() * words.length)]!;
       const phrase = () => Array.from({ length: 1 + Math.floor(r() * 5) }, pick).join(' ');
       const lines: string[] = [];

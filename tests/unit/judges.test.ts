@@ -159,11 +159,12 @@ describe('VQA judge interface', () => {
 const REAL_JUDGE = repoRoot + 'public/models/ores-tiny-world/judge/model.onnx';
 describe.skipIf(!existsSync(REAL_JUDGE))('the embedded world judge (real model)', () => {
   it('reads freshly drawn scenes: class order and preprocessing match the training', async () => {
-    const { randomScene, drawScene, seededRandom } = await import('../../src/core/world/draw.ts');
+    const { randomScene, drawScene } = await import('../../src/core/world/draw.ts');
+    const { mulberry32 } = await import('../../src/core/random.ts');
     const { ATTRIBUTES } = await import('../../src/core/world/vocabulary.ts');
     const classifier = await createOrtWorldClassifier(ort, new Uint8Array(readFileSync(REAL_JUDGE)), { id: 'judge' });
     try {
-      const rand = seededRandom(7);
+      const rand = mulberry32(7);
       const scenes = Array.from({ length: 120 }, () => randomScene(rand));
       const predictions = await classifier.classify(scenes.map((s) => drawScene(s, rand)));
       for (const a of ATTRIBUTES) {

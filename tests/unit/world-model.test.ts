@@ -2,7 +2,8 @@ import * as ort from 'onnxruntime-web';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ATTRIBUTES, valuesOf } from '../../src/core/world/vocabulary.ts';
-import { drawScene, randomScene, seededRandom } from '../../src/core/world/draw.ts';
+import { drawScene, randomScene } from '../../src/core/world/draw.ts';
+import { mulberry32 } from '../../src/core/random.ts';
 import { createOrtWorldClassifier, type OrtWorldClassifier } from '../../src/engine/judge/worldClassifier.ts';
 import type { LoadedModel } from '../../src/engine/loadModel.ts';
 import { measureWorldQuality, type CaptionCase } from '../../src/node/worldQuality.ts';
@@ -30,7 +31,7 @@ describe('the embedded tiny-world model', () => {
   });
 
   test('its judge is at least 97% accurate per attribute on 300 freshly drawn images', async () => {
-    const rand = seededRandom(424242); // a stream the Python training never drew from
+    const rand = mulberry32(424242); // a stream the Python training never drew from
     const scenes = Array.from({ length: 300 }, () => randomScene(rand));
     const predictions = await judge.classify(scenes.map((s) => drawScene(s, rand)));
     const accuracy = Object.fromEntries(

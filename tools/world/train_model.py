@@ -72,16 +72,19 @@ def export(text_encoder, unet, tokenizer, out):
         json.dump(SCHEDULER_CONFIG, f, indent=2)
 
 
-def export_checkpoint(args):
-    tokenizer = build_tokenizer()
-    text_encoder, unet = nets.TextEncoder(len(tokenizer.vocab)), nets.UNet()
-    ck = torch.load(args.checkpoint)
-    params = list(text_encoder.parameters()) + list(unet.parameters())
+def export_ema(text_encoder, unet, ema, tokenizer, out):
+    """Exports the EMA weights (in the order of the text encoder's then the UNet's parameters)."""
     with torch.no_grad():
-        for e, p in zip(ck["ema"], params):
+        for e, p in zip(ema, list(text_encoder.parameters()) + list(unet.parameters())):
             p.copy_(e)
     text_encoder.eval(); unet.eval()
-    export(text_encoder, unet, tokenizer, args.out)
+    export(text_encoder, unet, tokenizer, out)
+
+
+def export_checkpoint(args):
+    tokenizer = build_tokenizer()
+    ck = torch.load(args.checkpoint)
+    export_ema(nets.TextEncoder(len(tokenizer.vocab)), nets.UNet(), ck["ema"], tokenizer, args.out)
     print(f"exported step {ck['step']} to {args.out}")
 
 
@@ -243,11 +246,7 @@ def train(rank, args):
                         "unet": unet.state_dict(), "heads": heads.state_dict(), "opt": opt.state_dict(), "ema": ema}, args.checkpoint)
     if rank > 0:
         return
-    with torch.no_grad():
-        for e, p in zip(ema, params):
-            p.copy_(e)
-    text_encoder.eval(); unet.eval()
-    export(text_encoder, unet, tokenizer, args.out)
+    export_ema(text_encoder, unet, ema, tokenizer, args.out)
     log(f"exported to {args.out} after {(time.time() - t0) / 60:.1f} min", flush=True)
 
 

@@ -1,5 +1,4 @@
 import type { RgbaImage } from '../metrics/image.ts';
-import { mulberry32 } from '../random.ts';
 import { WORLD, valuesOf, type Attribute } from './vocabulary.ts';
 
 /** A scene of the world; mirrors tools/world/world.py so tests can draw fresh ground truth in Node. */
@@ -8,9 +7,6 @@ export type Scene = Record<Attribute, string> & { position: string };
 const RADIUS: Record<string, number> = { small: 5, medium: 8, large: 12 };
 const POSITIONS: Record<string, [number, number]> = { left: [10, 16], right: [22, 16], top: [16, 10], bottom: [16, 22], center: [16, 16] };
 const SUPERSAMPLE = 4;
-
-/** Seeded uniforms, so drawn test sets are the same on every machine. */
-export const seededRandom = mulberry32;
 
 const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const uniform = (rand: () => number, lo: number, hi: number) => lo + (hi - lo) * rand();
