@@ -1,4 +1,4 @@
-// Smoke test of the embedded model's training script: a few steps of both stages, then the
+// Smoke test of the embedded model's training script: a few steps of every stage, then the
 // exported files load through the engine's loader and generate. Needs Debian's python3-torch and
 // python3-onnx (the training environment, docs/world-model.md); CI machines without them skip it.
 import * as ort from 'onnxruntime-web';
@@ -19,16 +19,21 @@ const tmp = mkdtempSync(join(tmpdir(), 'world-training-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe.skipIf(!hasTorch)('tools/world/train_model.py (skipped without python3-torch and python3-onnx)', () => {
-  test('a few steps of both stages export a model that the engine loads and runs', { timeout: 240_000 }, async () => {
+  test('a few steps of every stage export a model that the engine loads and runs', { timeout: 240_000 }, async () => {
     const out = join(tmp, 'models', 'ores-tiny-world');
     const run = spawnSync(
       PYTHON,
-      ['tools/world/train_model.py', '--steps', '3', '--text-steps', '3', '--scenes', '64', '--out', out, '--checkpoint', join(tmp, 'smoke.pt')],
+      [
+        'tools/world/train_model.py', '--steps', '3', '--ae-steps', '3', '--text-steps', '3', '--scenes', '64', '--eval-n', '4',
+        '--out', out, '--checkpoint', join(tmp, 'smoke.pt'),
+      ],
       { cwd: repoRoot, encoding: 'utf8' },
     );
     expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/judge on reconstructions: colour [\d.]+ shape [\d.]+/);
     expect(run.stdout).toMatch(/text encoder attribute accuracy on fresh captions: colour/);
     expect(run.stdout).toMatch(/step 2 loss [\d.]+ attribute [\d.]+/);
+    expect(run.stdout).toMatch(/quality at step 3 on 4 held-out captions: colour [\d.]+ shape [\d.]+ background [\d.]+/);
     const model = await loadModel(ort, findModel(appManifest, 'ores-tiny-world'), { provider: 'wasm', fetcher: fsFetcher(tmp), graphsBaseUrl: publicDir + 'graphs/' });
     try {
       const r = await generate(model, { prompt: 'a red circle on a gray background', seed: 1, steps: 4 });

@@ -8,8 +8,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 TEXT_DIM = 64
-LATENT_CHANNELS = 12  # 3 RGB channels x 2x2 pixel shuffle
-LATENT_SIZE = 16
+LATENT_CHANNELS = 4
+LATENT_SIZE = 8  # the autoencoder downsamples 32x32 images 4x
 
 
 class Attention(nn.Module):
@@ -97,28 +97,26 @@ class ResBlock(nn.Module):
 
 
 class CrossAttnBlock(nn.Module):
-    """Self-attention is left out at the 16x16 level: on two CPU cores it cost more than the rest of the UNet."""
-
-    def __init__(self, ch, context_dim, self_attention=True):
+    def __init__(self, ch, context_dim):
         super().__init__()
         self.norm = nn.GroupNorm(8, ch)
-        self.self_attn = Attention(ch, heads=1) if self_attention else None
+        self.self_attn = Attention(ch, heads=1)
         self.ln = nn.LayerNorm(ch)
         self.cross = Attention(ch, context_dim, heads=1)
 
     def forward(self, x, context):
         b, c, hh, ww = x.shape
         h = self.norm(x).reshape(b, c, hh * ww).transpose(1, 2)
-        if self.self_attn is not None:
-            h = h + self.self_attn(h)
+        h = h + self.self_attn(h)
         h = h + self.cross(self.ln(h), context)
         return x + h.transpose(1, 2).reshape(b, c, hh, ww)
 
 
 class UNet(nn.Module):
-    """sample [B,12,16,16], timestep [1] or [B], encoder_hidden_states [B,77,64] -> noise prediction."""
+    """sample [B,4,8,8], timestep [1] or [B], encoder_hidden_states [B,77,64] -> v prediction.
+    Two levels (8x8, 4x4) with self- and cross-attention at both: on 8x8 latents attention is cheap."""
 
-    def __init__(self, ch=(48, 96, 96), tdim=128, context_dim=TEXT_DIM):
+    def __init__(self, ch=(64, 128), tdim=128, context_dim=TEXT_DIM):
         super().__init__()
         self.ch0 = ch[0]
         self.temb = nn.Sequential(nn.Linear(ch[0], tdim), nn.SiLU(), nn.Linear(tdim, tdim))
@@ -131,7 +129,7 @@ class UNet(nn.Module):
         cin = ch[0]
         skips = [ch[0]]
         for i, c in enumerate(ch):
-            self.down.append(nn.ModuleDict({"res": ResBlock(cin, c, tdim), "attn": CrossAttnBlock(c, context_dim, self_attention=i > 0),
+            self.down.append(nn.ModuleDict({"res": ResBlock(cin, c, tdim), "attn": CrossAttnBlock(c, context_dim),
                                             "pool": nn.Conv2d(c, c, 3, stride=2, padding=1) if i < len(ch) - 1 else nn.Identity()}))
             skips.append(c)
             cin = c
@@ -140,7 +138,7 @@ class UNet(nn.Module):
         self.mid2 = ResBlock(cin, cin, tdim)
         self.up = nn.ModuleList()
         for i, c in reversed(list(enumerate(ch))):
-            self.up.append(nn.ModuleDict({"res": ResBlock(cin + skips.pop(), c, tdim), "attn": CrossAttnBlock(c, context_dim, self_attention=i > 0),
+            self.up.append(nn.ModuleDict({"res": ResBlock(cin + skips.pop(), c, tdim), "attn": CrossAttnBlock(c, context_dim),
                                           "upsample": nn.Upsample(scale_factor=2, mode="nearest") if i > 0 else nn.Identity()}))
             cin = c
         self.out = nn.Sequential(nn.GroupNorm(8, cin), nn.SiLU(), nn.Conv2d(cin, LATENT_CHANNELS, 3, padding=1))
@@ -162,16 +160,47 @@ class UNet(nn.Module):
         return self.out(h)
 
 
-class PixelDecoder(nn.Module):
-    """The 'VAE' of a pixel-space model: latents are the image in [-1, 1], 2x2 pixel-unshuffled."""
+class PlainResBlock(nn.Module):
+    def __init__(self, ch):
+        super().__init__()
+        self.body = nn.Sequential(nn.GroupNorm(8, ch), nn.SiLU(), nn.Conv2d(ch, ch, 3, padding=1),
+                                  nn.GroupNorm(8, ch), nn.SiLU(), nn.Conv2d(ch, ch, 3, padding=1))
+
+    def forward(self, x):
+        return x + self.body(x)
+
+
+class AutoEncoder(nn.Module):
+    """The model's VAE: 32x32 images in [-1, 1] <-> [4,8,8] latents. In pixel space (12x16x16) the
+    UNet spent its CPU-sized training on pixel noise and drew blobs (shape 49%); on 8x8 latents a
+    step costs less, and the decoder turns the latent's codes into clean outlines and patterns."""
+
+    def __init__(self, ch=(32, 64, 64)):
+        super().__init__()
+        self.encoder = nn.Sequential(
+            nn.Conv2d(3, ch[0], 3, padding=1), PlainResBlock(ch[0]),
+            nn.Conv2d(ch[0], ch[1], 3, stride=2, padding=1), PlainResBlock(ch[1]),
+            nn.Conv2d(ch[1], ch[2], 3, stride=2, padding=1), PlainResBlock(ch[2]),
+            nn.GroupNorm(8, ch[2]), nn.SiLU(), nn.Conv2d(ch[2], LATENT_CHANNELS, 1))
+        self.decoder = nn.Sequential(
+            nn.Conv2d(LATENT_CHANNELS, ch[2], 3, padding=1), PlainResBlock(ch[2]),
+            nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(ch[2], ch[1], 3, padding=1), PlainResBlock(ch[1]),
+            nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(ch[1], ch[0], 3, padding=1), PlainResBlock(ch[0]),
+            nn.GroupNorm(8, ch[0]), nn.SiLU(), nn.Conv2d(ch[0], 3, 3, padding=1))
+
+
+class VaeDecoder(nn.Module):
+    """Exported decoder: latent_sample in the UNet's space (each channel of the encoder's output
+    normalised to zero mean and unit variance, so the manifest's scalingFactor is 1) -> image in [-1, 1]."""
+
+    def __init__(self, decoder, mean, std):
+        super().__init__()
+        self.decoder = decoder
+        self.register_buffer("mean", mean.reshape(1, -1, 1, 1))
+        self.register_buffer("std", std.reshape(1, -1, 1, 1))
 
     def forward(self, latent_sample):
-        return F.pixel_shuffle(latent_sample, 2)
-
-
-def encode_pixels(images):
-    """[B,3,32,32] in [-1, 1] -> latents [B,12,16,16]."""
-    return F.pixel_unshuffle(images, 2)
+        return self.decoder(latent_sample * self.std + self.mean).clamp(-1, 1)
 
 
 class Judge(nn.Module):
