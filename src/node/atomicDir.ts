@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidInputError } from '../core/errors.ts';
@@ -37,14 +38,17 @@ export class AtomicDir {
     const partial = `${abs}.partial`;
     const keyFile = join(partial, 'resume-key.txt');
     const readKey = () => readFile(keyFile, 'utf8').catch(() => null);
-    const previous = await readKey();
-    if (previous === resumeKey) return new AtomicDir(abs, partial);
-    const exists = await stat(partial).then(() => true, () => false);
-    if (exists && keepStale) {
-      throw new InvalidInputError('partial-of-another-run', `${partial} holds the unfinished work of a different run (other cases, model or settings). Delete it, or start the run without --shard once to replace it.`);
+    // Look for the folder before reading its key: the key is written before the folder is renamed
+    // into place, so a folder that exists has its key (read the other way round, a shard creating
+    // the folder in between made it look like another run's).
+    if (await stat(partial).then(() => true, () => false)) {
+      if ((await readKey()) === resumeKey) return new AtomicDir(abs, partial);
+      if (keepStale) {
+        throw new InvalidInputError('partial-of-another-run', `${partial} holds the unfinished work of a different run (other cases, model or settings). Delete it, or start the run without --shard once to replace it.`);
+      }
+      await rm(partial, { recursive: true, force: true });
     }
-    if (exists) await rm(partial, { recursive: true, force: true });
-    const staging = `${partial}-${process.pid}-${Date.now()}`;
+    const staging = `${partial}-${process.pid}-${randomUUID()}`;
     await mkdir(staging, { recursive: true });
     await writeFile(join(staging, 'resume-key.txt'), resumeKey);
     try {

@@ -143,6 +143,14 @@ describe('bench:ores end to end', () => {
     expect(logs.join('\n')).toMatch(/3 of 3 cases picked up/);
     const straight = await runOresBench(parseOresArgs([...argv.filter((a) => a !== '--resume').map((a) => (a === out ? join(tmp, 'straight3') : a))], quiet));
     expect(merged.summary.all).toEqual(straight.summary.all);
+    // A shard that starts while another is creating DIR.partial joins it (it once saw the folder
+    // appear between reading the key and looking for the folder, and took it for another run's).
+    const ticks = (n: number) => Array.from({ length: n }).reduce<Promise<void>>((p) => p.then(() => new Promise((r) => setImmediate(r))), Promise.resolve());
+    // The window is a few event-loop turns wide: 80 tries with the second shard 0-19 turns late.
+    for (let i = 0; i < 80; i++) {
+      const dir = join(tmp, `race-${i}`);
+      await expect(Promise.all([AtomicDir.begin(dir, 'key', true), ticks(i % 20).then(() => AtomicDir.begin(dir, 'key', true))])).resolves.toHaveLength(2);
+    }
     // A shard never replaces the unfinished work of another run.
     await AtomicDir.begin(join(tmp, 'other'), 'key-a');
     await expect(AtomicDir.begin(join(tmp, 'other'), 'key-b', true)).rejects.toMatchObject({ code: 'partial-of-another-run' });
