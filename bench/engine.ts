@@ -67,7 +67,8 @@ async function node(model: string, manifest = fixtureManifest, root = fixtureMod
 }
 
 async function browser(models: { id: string; manifestUrl?: string }[]): Promise<Row[]> {
-  const server = spawn('npx', ['vite', '--port', '5179', '--strictPort'], { cwd: repoRoot, stdio: 'ignore' });
+  // vite itself, not npx: killing npx would leave its vite child serving after the benchmark.
+  const server = spawn(process.execPath, [repoRoot + 'node_modules/vite/bin/vite.js', '--port', '5179', '--strictPort'], { cwd: repoRoot, stdio: 'ignore' });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
