@@ -45,11 +45,11 @@ describe('the embedded tiny-world model', () => {
     const cases = (JSON.parse(readFileSync(repoRoot + 'tests/fixtures/world/heldout_captions.json', 'utf8')) as CaptionCase[]).slice(0, 24);
     const r = await measureWorldQuality(model, judge, cases);
     console.log(`quality on ${r.n} held-out captions: colour ${(r.colour * 100).toFixed(1)}%, shape ${(r.shape * 100).toFixed(1)}%, background ${(r.background * 100).toFixed(1)}%`);
-    // Generation is deterministic here. Colour and background must meet the issue's targets (85% /
-    // 90%; this sample measures 100% / 100%). Shape misses its 70% target (45.8% here, 49% on 100
-    // captions): its floor, 35%, is well over chance (1/5) and catches a broken model or engine.
-    expect(r.colour).toBeGreaterThanOrEqual(0.85);
-    expect(r.background).toBeGreaterThanOrEqual(0.9);
-    expect(r.shape).toBeGreaterThanOrEqual(0.35);
+    // Generation is deterministic here. The issue's targets were 85% / 70% / 90%; the model beats
+    // them (100% / 92% / 100% on 300 captions, 100% / 91.7% / 100% on this sample), so the floors
+    // are the higher targets set since: 95% / 80% / 95%.
+    expect(r.colour).toBeGreaterThanOrEqual(0.95);
+    expect(r.background).toBeGreaterThanOrEqual(0.95);
+    expect(r.shape).toBeGreaterThanOrEqual(0.8);
   });
 });

@@ -1,8 +1,10 @@
 """Trains the embedded text-to-image model of the shapes world and exports it as ONNX.
 
-Run with Debian's python3 (python3-torch, python3-onnx):
+Three stages: the autoencoder (the model's VAE), the text encoder on attribute labels, then
+diffusion on the autoencoder's latents. Run with Debian's python3 (python3-torch, python3-onnx, and
+libopenblas0-serial: with the reference BLAS that torch falls back to, training is 7x slower):
     /usr/bin/python3 tools/world/train_model.py --out public/models/ores-tiny-world
-Seeded; a smoke run is `--steps 20 --scenes 256 --out /tmp/smoke`.
+Seeded; a smoke run is `--steps 20 --ae-steps 20 --text-steps 20 --scenes 256 --eval-n 8 --out /tmp/smoke`.
 """
 import argparse
 import json
