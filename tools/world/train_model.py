@@ -173,7 +173,6 @@ def train_autoencoder(ae, images, rng, args):
 @torch.no_grad()
 def encode_dataset(ae, images):
     """Latents of every training image, and their per-channel mean and spread (the UNet's space is normalised)."""
-    ae.eval()
     z = torch.cat([ae.encoder(images[i:i + 512]) for i in range(0, len(images), 512)])
     mean, std = z.mean(dim=(0, 2, 3)), z.std(dim=(0, 2, 3))
     return (z - mean[None, :, None, None]) / std[None, :, None, None], mean, std
@@ -187,10 +186,8 @@ def judged_rates(judge, images, scenes, attributes):
 def report_reconstruction(ae, judge, seed):
     """How well the judge reads the world's attributes off decoded latents of freshly drawn scenes."""
     scenes, images = make_dataset(500, seed + 7)
-    ae.eval()
     with torch.no_grad():
         rec = ae.decoder(ae.encoder(images))
-    ae.train()
     rates = judged_rates(judge, rec, scenes, world.ATTRIBUTE_ORDER)
     print(f"autoencoder: mse {F.mse_loss(rec, images).item():.5f} on 500 fresh scenes; judge on reconstructions: "
           + " ".join(f"{a} {v:.3f}" for a, v in rates.items()), flush=True)
