@@ -343,6 +343,7 @@ def train(rank, args):
             report_quality(ema_text_encoder, ema_unet, decoder, judge, tokenizer, args.eval_n, f"at step {step + 1}")
     if rank > 0:
         return
+    load_ema(ema_text_encoder, ema_unet, ema)  # also when a finished checkpoint is resumed and the loop never ran
     export(ema_text_encoder, ema_unet, decoder, tokenizer, args.out)
     log(f"exported to {args.out} after {(time.time() - t0) / 60:.1f} min", flush=True)
 
