@@ -1,5 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
+// ORES_PORT lets two checkouts (or two people on one machine) run the browser tests side by side.
+const port = Number(process.env.ORES_PORT ?? 5173);
+
 // Debian's Chromium with SwiftShader gives real WebGPU on the CPU (see README, "Testing").
 export default defineConfig({
   testDir: 'tests/browser',
@@ -8,7 +11,7 @@ export default defineConfig({
   workers: 1,
   reporter: [['list']],
   use: {
-    baseURL: 'http://localhost:5173',
+    baseURL: `http://localhost:${port}`,
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: [
@@ -23,8 +26,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'ORES_TEST=1 npx vite --port 5173 --strictPort',
-    url: 'http://localhost:5173',
+    command: `ORES_TEST=1 npx vite --port ${port} --strictPort`,
+    url: `http://localhost:${port}`,
     reuseExistingServer: !process.env.CI,
     timeout: 120_000,
   },
