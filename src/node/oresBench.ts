@@ -18,7 +18,7 @@ import type { ConceptJudge } from '../core/judge/types.ts';
 import { createWorldJudge, type WorldClassifier } from '../core/judge/worldJudge.ts';
 import { drawScene, randomScene } from '../core/world/draw.ts';
 import { mulberry32 } from '../core/random.ts';
-import { ATTRIBUTES, valuesOf } from '../core/world/vocabulary.ts';
+import { ATTRIBUTES, valueNames } from '../core/world/vocabulary.ts';
 import { createFallbackRewriter } from '../core/rewrite/fallbackRewriter.ts';
 import { DEFAULT_INSTRUCTIONS } from '../core/rewrite/instructions.ts';
 import type { Rewriter } from '../core/rewrite/types.ts';
@@ -210,7 +210,7 @@ async function worldJudgeAccuracy(classifier: WorldClassifier, n = 240): Promise
   const predictions = await classifier.classify(scenes.map((s) => drawScene(s, rand)));
   const out: Record<string, number> = {};
   for (const a of ATTRIBUTES) {
-    const names = valuesOf(a);
+    const names = valueNames(a);
     out[a] = scenes.filter((s, i) => {
       const p = Array.from(predictions[i]![a]);
       return names[p.indexOf(Math.max(...p))] === s[a];

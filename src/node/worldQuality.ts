@@ -1,6 +1,6 @@
 import type { WorldClassifier } from '../core/judge/worldJudge.ts';
 import type { RgbaImage } from '../core/metrics/image.ts';
-import { valuesOf } from '../core/world/vocabulary.ts';
+import { valueNames } from '../core/world/vocabulary.ts';
 import { generate } from '../engine/generate.ts';
 import type { LoadedModel } from '../engine/loadModel.ts';
 
@@ -38,7 +38,7 @@ export async function measureWorldQuality(
   const misses: QualityReport['misses'] = [];
   predictions.forEach((p, i) => {
     for (const a of ['colour', 'shape', 'background'] as const) {
-      const judged = valuesOf(a)[argmax(p[a])]!;
+      const judged = valueNames(a)[argmax(p[a])]!;
       if (judged === cases[i]!.scene[a]) hits[a]++;
       else misses.push({ caption: cases[i]!.caption, attribute: a, judged });
     }

@@ -5,7 +5,7 @@ import { createGuard, describeHit, splitConcepts, type ConceptGuard } from '../.
 import { baseForms, inflections, pluralize, verbForms } from '../../src/core/guard/inflect.ts';
 import { parseLexicon, type Lexicon } from '../../src/core/guard/lexicon.ts';
 import { leetReadings, normalizeText, phraseKey, tokenize } from '../../src/core/guard/normalize.ts';
-import { embeddedWorld } from '../../src/core/guard/world.ts';
+import { WORLD } from '../../src/core/world/vocabulary.ts';
 import { repoRoot, testLexicon } from './helpers/fakeChatEngine.ts';
 
 let lex: Lexicon;
@@ -208,9 +208,9 @@ describe('concept guard', () => {
   });
 
   it('reads the embedded world vocabulary', () => {
-    const w = embeddedWorld();
+    const w = WORLD;
     expect(w.attributes).toEqual(expect.arrayContaining(['colour', 'shape']));
-    const red = w.values.find((v) => v.name === 'red');
+    const red = w.values.find((v: (typeof w.values)[number]) => v.name === 'red');
     expect(red?.words[0]).toBe('red');
     expect(red?.rgb).toHaveLength(3);
   });

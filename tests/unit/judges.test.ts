@@ -6,7 +6,7 @@ import { clipDecision, clipPromptSet, createClipJudge, hasNegation, type ZeroSho
 import { createVqaJudge, ORES_VQA_QUESTION } from '../../src/core/judge/vqaJudge.ts';
 import { createWorldJudge, softmax, worldConceptOf, worldVerdict, type WorldPrediction } from '../../src/core/judge/worldJudge.ts';
 import { createGuard } from '../../src/core/guard/guard.ts';
-import { valuesOf, WORLD } from '../../src/core/world/vocabulary.ts';
+import { valueNames, worldValue, type Attribute } from '../../src/core/world/vocabulary.ts';
 import { createOrtWorldClassifier, judgeInput, resizeBox } from '../../src/engine/judge/worldClassifier.ts';
 import { repoRoot, testLexicon } from './helpers/fakeChatEngine.ts';
 
@@ -29,14 +29,14 @@ describe('world judge: concept -> attribute value', () => {
   ])('%s -> %s:%s', (concept, attribute, value) => {
     const c = worldConceptOf(concept);
     expect([c.attribute, c.value]).toEqual([attribute, value]);
-    expect(c.index).toBe(valuesOf(c.attribute).indexOf(value));
+    expect(c.index).toBe(valueNames(c.attribute).indexOf(value));
   });
   it('a concept outside the world is a clear error listing what the judge knows', () => {
     expect(() => worldConceptOf('dog')).toThrow(/"dog" is not part of the embedded world.*colour \(red, orange/);
     expect(() => worldConceptOf('dog')).toThrow(expect.objectContaining({ code: 'concept-not-in-world' }));
   });
   it('present when the head argmax is the concept value', () => {
-    const probs = (attr: keyof typeof WORLD.attributes, winner: string): number[] => valuesOf(attr).map((v) => (v === winner ? 0.7 : 0.3 / (valuesOf(attr).length - 1)));
+    const probs = (attr: Attribute, winner: string): number[] => valueNames(attr).map((v) => (v === winner ? 0.7 : 0.3 / (valueNames(attr).length - 1)));
     const p = { colour: probs('colour', 'red'), shape: probs('shape', 'square'), background: probs('background', 'navy'), pattern: probs('pattern', 'plain'), size: probs('size', 'small'), count: probs('count', 'one') } as WorldPrediction;
     expect(worldVerdict(p, worldConceptOf('crimson')).present).toBe(true);
     expect(worldVerdict(p, worldConceptOf('blue')).present).toBe(false);
@@ -54,7 +54,7 @@ describe('world judge: concept -> attribute value', () => {
 describe('world judge on onnxruntime (tiny fixture judge with the real interface)', () => {
   const bytes = new Uint8Array(readFileSync(repoRoot + 'tests/fixtures/models/tiny-judge/model.onnx'));
   const solid = (name: string, size = 32): RgbaImage => {
-    const [r, g, b] = WORLD.attributes.colour.values[name]!.rgb!;
+    const [r, g, b] = worldValue('colour', name).rgb!;
     return createImage(size, size, [r, g, b, 255]);
   };
   it('preprocesses RGBA to [-1,1] CHW and box-resizes other sizes', () => {
@@ -170,7 +170,7 @@ describe.skipIf(!existsSync(REAL_JUDGE))('the embedded world judge (real model)'
       for (const a of ATTRIBUTES) {
         const right = scenes.filter((s, i) => {
           const p = Array.from(predictions[i]![a]);
-          return valuesOf(a)[p.indexOf(Math.max(...p))] === s[a];
+          return valueNames(a)[p.indexOf(Math.max(...p))] === s[a];
         }).length;
         expect(right / scenes.length, a).toBeGreaterThanOrEqual(0.9);
       }

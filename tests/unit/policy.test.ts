@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import manifestJson from '../../models-manifest/models.json';
 import { InvalidInputError } from '../../src/core/errors.ts';
 import { parseManifest } from '../../src/core/manifest.ts';
-import { checkPolicyInstruction, checkPolicyModel, parsePolicy } from '../../src/core/policy.ts';
+import { checkPolicyInstruction, checkPolicyModel, parsePolicy } from '../../src/core/policy/schema.ts';
 import type { InstructionArtifact } from '../../src/core/rewrite/artifact.ts';
 
 const artifact: InstructionArtifact = {

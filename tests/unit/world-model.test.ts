@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-web';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ATTRIBUTES, valuesOf } from '../../src/core/world/vocabulary.ts';
+import { ATTRIBUTES, valueNames } from '../../src/core/world/vocabulary.ts';
 import { drawScene, randomScene } from '../../src/core/world/draw.ts';
 import { mulberry32 } from '../../src/core/random.ts';
 import { createOrtWorldClassifier, type OrtWorldClassifier } from '../../src/engine/judge/worldClassifier.ts';
@@ -35,7 +35,7 @@ describe('the embedded tiny-world model', () => {
     const scenes = Array.from({ length: 300 }, () => randomScene(rand));
     const predictions = await judge.classify(scenes.map((s) => drawScene(s, rand)));
     const accuracy = Object.fromEntries(
-      ATTRIBUTES.map((a) => [a, predictions.filter((p, i) => valuesOf(a)[argmax(p[a])] === scenes[i]![a]).length / scenes.length]),
+      ATTRIBUTES.map((a) => [a, predictions.filter((p, i) => valueNames(a)[argmax(p[a])] === scenes[i]![a]).length / scenes.length]),
     );
     console.log('judge accuracy on 300 fresh images:', accuracy);
     for (const a of ATTRIBUTES) expect(accuracy[a], a).toBeGreaterThanOrEqual(0.97);

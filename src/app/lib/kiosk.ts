@@ -10,7 +10,7 @@
  */
 import { InvalidInputError, OresError } from '../../core/errors.ts';
 import type { ModelManifest } from '../../core/manifest.ts';
-import { checkPolicyInstruction, checkPolicyModel, parsePolicy, type ResolvedPolicy } from '../../core/policy.ts';
+import { checkPolicyInstruction, checkPolicyModel, parsePolicy, type ResolvedPolicy } from '../../core/policy/schema.ts';
 import { parseInstructionArtifact, type InstructionArtifact } from '../../core/rewrite/artifact.ts';
 
 export type KioskState =

@@ -13,8 +13,8 @@
 import { baseForms, inflections, type PartOfSpeech } from './inflect.ts';
 import type { Lexicon, SynsetPos } from './lexicon.ts';
 import { canonicalSpelling, isSingleLetter, normalizeText, phraseKey, tokenize, type Token } from './normalize.ts';
-import type { WorldValue, WorldVocabulary } from './world.ts';
-import { embeddedWorld } from './world.ts';
+import { resolveWorldConcept } from '../world/resolve.ts';
+import { phrasesOf, WORLD, type WorldVocabulary } from '../world/vocabulary.ts';
 
 /** How a matched word relates to the banned concept. */
 export type GuardVia =
@@ -133,7 +133,7 @@ export function describeHit(hit: GuardHit): string {
  * without it only the concept, its inflections and the world vocabulary are matched.
  */
 export function createGuard(concepts: readonly string[], lexicon: Lexicon | null, options: GuardOptions = {}): ConceptGuard {
-  const world = options.world === undefined ? embeddedWorld() : options.world;
+  const world = options.world === undefined ? WORLD : options.world;
   const depth = options.hyponymDepth ?? 6;
   const allSenses = options.senses === 'all';
   const maxTerms = options.maxTermsPerConcept ?? 50_000;
@@ -193,7 +193,9 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
     const last = words[words.length - 1] ?? '';
     const prefix = words.slice(0, -1).join(' ');
     const lemmaKeys = [ckey, ...baseForms(last).map((b) => (prefix ? `${prefix} ${b}` : b))];
-    const worldValues = world ? matchWorld(world, lemmaKeys) : [];
+    // The one reading of a concept in the world (src/core/world/resolve.ts): "teal backdrop", "spots", "lagoon".
+    const worldValue = world ? resolveWorldConcept(concept, world)?.value : undefined;
+    const worldValues = worldValue ? [worldValue] : [];
     let knownToLexicon = false;
 
     if (lexicon) {
@@ -252,7 +254,7 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
       }
     }
     for (const v of worldValues) {
-      for (const w of [v.name, ...v.words, ...v.plural, ...v.implicit]) add(w, 'world', v.plural.length > 0 ? ['n'] : ['a']);
+      for (const w of phrasesOf(v)) add(w, 'world', v.plural.length > 0 ? ['n'] : ['a']);
     }
     if (multiwordHead && words.length > 1 && !knownToLexicon && worldValues.length === 0) {
       add(last, 'head');
@@ -413,10 +415,4 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
   }
 
   return { concepts: list, check, terms, truncated };
-}
-
-/** World values named by any of the keys ("crimson" -> red, "circles" -> circle). */
-export function matchWorld(world: WorldVocabulary, keys: readonly string[]): WorldValue[] {
-  const wanted = new Set(keys);
-  return world.values.filter((v) => [v.name, ...v.words, ...v.plural].some((w) => wanted.has(phraseKey(w))));
 }

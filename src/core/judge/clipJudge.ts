@@ -13,8 +13,8 @@ import { InvalidInputError } from '../errors.ts';
 import { createGuard } from '../guard/guard.ts';
 import type { Lexicon } from '../guard/lexicon.ts';
 import { phraseKey } from '../guard/normalize.ts';
-import { embeddedWorld, type WorldVocabulary } from '../guard/world.ts';
-import { matchWorld } from '../guard/guard.ts';
+import { resolveWorldConcept } from '../world/resolve.ts';
+import { WORLD, type WorldVocabulary } from '../world/vocabulary.ts';
 import type { RgbaImage } from '../metrics/image.ts';
 import { combineVerdicts, type ConceptJudge, type ConceptVerdict } from './types.ts';
 
@@ -90,14 +90,14 @@ export function clipPromptSet(concept: string, o: ClipPromptOptions = {}): ClipP
     throw new InvalidInputError('bad-judge-templates', 'Every CLIP caption template must contain "{}".');
   }
   const lexicon = o.lexicon ?? null;
-  const world = o.world === undefined ? embeddedWorld() : o.world;
+  const world = o.world === undefined ? WORLD : o.world;
   const guard = createGuard([concept], lexicon, { world });
   for (const t of [...templates, ...(o.extraAbsent ?? [])]) {
     if (hasNegation(t)) throw new InvalidInputError('negated-judge-caption', `The judge caption "${t}" contains a negation; CLIP cannot read negation, name something else instead.`);
   }
   const things: string[] = [];
   if (world) {
-    const value = matchWorld(world, [phraseKey(concept)])[0];
+    const value = resolveWorldConcept(concept, world)?.value;
     if (value) things.push(...world.values.filter((v) => v.attribute === value.attribute && v !== value).map((v) => v.words[0]!));
   }
   if (lexicon) things.push(...wordnetAlternatives(concept, lexicon).slice(0, o.maxAlternatives ?? 8));

@@ -5,8 +5,8 @@
  * concept's value. The ONNX session lives in src/engine/judge/.
  */
 import { InvalidInputError } from '../errors.ts';
-import { phraseKey } from '../guard/normalize.ts';
-import { ATTRIBUTES, WORLD, type Attribute, type WorldVocabulary } from '../world/vocabulary.ts';
+import { resolveWorldConcept } from '../world/resolve.ts';
+import { ATTRIBUTES, valueNames, WORLD, type Attribute, type WorldVocabulary } from '../world/vocabulary.ts';
 import type { RgbaImage } from '../metrics/image.ts';
 import { combineVerdicts, type ConceptJudge, type ConceptVerdict, type ImageVerdict } from './types.ts';
 
@@ -27,49 +27,11 @@ export interface WorldClassifier {
   classify(images: readonly RgbaImage[]): Promise<WorldPrediction[]>;
 }
 
-/** Words naming the attribute itself, dropped from a concept ("navy background" -> "navy"). */
-const ATTRIBUTE_WORDS = new Set(['background', 'backdrop', 'color', 'colored', 'pattern', 'patterned', 'shape', 'shaped', 'size', 'sized']);
-/** Leading words of implicit phrases ("at night" is also known as "night"). */
-const LEADING = new Set(['a', 'an', 'the', 'at', 'on', 'in', 'under', 'over', 'of']);
-
-function stripLeading(key: string): string {
-  const words = key.split(' ');
-  while (words.length > 1 && LEADING.has(words[0]!)) words.shift();
-  return words.join(' ');
-}
-
-function stripAttributeWords(key: string): string {
-  const words = key.split(' ').filter((w) => !ATTRIBUTE_WORDS.has(w));
-  return words.length > 0 ? words.join(' ') : key;
-}
-
-type Index = Map<string, { attribute: Attribute; value: string; index: number }>;
-const indexes = new WeakMap<WorldVocabulary, Index>();
-
-function buildIndex(world: WorldVocabulary): Index {
-  const index: Index = new Map();
-  for (const attribute of ATTRIBUTES) {
-    Object.entries(world.attributes[attribute].values).forEach(([value, v], i) => {
-      const phrases = [value, ...v.words, ...(v.plural ?? []), ...v.implicit];
-      for (const p of phrases) {
-        const key = phraseKey(p);
-        for (const k of [key, stripLeading(key)]) if (!index.has(k)) index.set(k, { attribute, value, index: i });
-      }
-    });
-  }
-  return index;
-}
-
-/** Maps a concept to the world value it names; throws when the world has no such value. */
+/** The world value a concept names (src/core/world/resolve.ts); throws when the world has no such value. */
 export function worldConceptOf(concept: string, world: WorldVocabulary = WORLD): WorldConcept {
-  let index = indexes.get(world);
-  if (!index) indexes.set(world, (index = buildIndex(world)));
-  const key = phraseKey(concept);
-  for (const k of [key, stripLeading(key), stripAttributeWords(key), stripLeading(stripAttributeWords(key))]) {
-    const hit = index.get(k);
-    if (hit) return { concept, ...hit };
-  }
-  const list = ATTRIBUTES.map((a) => `${a} (${Object.keys(world.attributes[a].values).join(', ')})`).join('; ');
+  const r = resolveWorldConcept(concept, world);
+  if (r) return { concept, attribute: r.value.attribute, value: r.value.name, index: r.value.index };
+  const list = ATTRIBUTES.map((a) => `${a} (${valueNames(a, world).join(', ')})`).join('; ');
   throw new InvalidInputError(
     'concept-not-in-world',
     `The concept "${concept}" is not part of the embedded world, so its judge cannot look for it. It knows: ${list}, their synonyms and implicit phrases (src/core/world/vocabulary.json).`,
@@ -79,7 +41,7 @@ export function worldConceptOf(concept: string, world: WorldVocabulary = WORLD):
 /** Present when the attribute head's most likely class is the concept's value. */
 export function worldVerdict(prediction: WorldPrediction, c: WorldConcept, world: WorldVocabulary = WORLD): ConceptVerdict {
   const probs = prediction[c.attribute];
-  const names = Object.keys(world.attributes[c.attribute].values);
+  const names = valueNames(c.attribute, world);
   if (!probs || probs.length !== names.length) {
     throw new InvalidInputError('judge-output-invalid', `The world judge's "${c.attribute}" head has ${probs?.length ?? 0} classes; the vocabulary has ${names.length}.`);
   }

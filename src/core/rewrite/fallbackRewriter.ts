@@ -9,12 +9,12 @@
  * Every candidate must pass the guard itself. It cannot see implicit associations ("banana" for
  * yellow) or rephrase, so every result is labelled as the fallback.
  */
-import { createGuard, matchWorld, type ConceptGuard, type GuardHit, type GuardOptions } from '../guard/guard.ts';
+import { createGuard, type ConceptGuard, type GuardHit, type GuardOptions } from '../guard/guard.ts';
 import { pluralize } from '../guard/inflect.ts';
 import type { Lexicon } from '../guard/lexicon.ts';
 import { phraseKey } from '../guard/normalize.ts';
-import type { WorldValue, WorldVocabulary } from '../guard/world.ts';
-import { embeddedWorld } from '../guard/world.ts';
+import { resolveWorldConcept } from '../world/resolve.ts';
+import { WORLD, type WorldValue, type WorldVocabulary } from '../world/vocabulary.ts';
 import { CancelledError } from '../errors.ts';
 import { RewriteError } from './errors.ts';
 import { guardCache, validateRewriteRequest } from './llmRewriter.ts';
@@ -40,7 +40,7 @@ const lastWord = (key: string): string => key.split(' ').at(-1) ?? key;
 
 /** Rewrites `query` without the concepts, synchronously. Throws RewriteError('fallback-unsafe') when it cannot. */
 export function fallbackRewrite(query: string, concepts: readonly string[], options: FallbackRewriterOptions = {}, guard?: ConceptGuard): FallbackOutcome {
-  const world = options.world === undefined ? embeddedWorld() : options.world;
+  const world = options.world === undefined ? WORLD : options.world;
   const lexicon = options.lexicon ?? null;
   const g = guard ?? createGuard(concepts, lexicon, { ...options.guardOptions, world });
   const passes = (text: string): boolean => text.length > 0 && g.check(text).ok;
@@ -98,11 +98,10 @@ function chooseReplacement(
 
   // 1. the embedded world: another value of the same attribute
   if (world) {
-    const named = matchWorld(world, [termKey, matchedKey]);
-    const implied = world.values.filter((v) => v.implicit.some((p) => phraseKey(p) === termKey));
-    const value = named[0] ?? implied[0];
+    const value = resolveWorldConcept(hit.term, world)?.value ?? resolveWorldConcept(hit.matched, world)?.value;
     if (value) {
-      const form: 'implicit' | 'plural' | 'word' = implied.includes(value) ? 'implicit' : value.plural.some((p) => phraseKey(p) === matchedKey) ? 'plural' : 'word';
+      const implied = value.implicit.some((p) => phraseKey(p) === termKey);
+      const form: 'implicit' | 'plural' | 'word' = implied ? 'implicit' : value.plural.some((p) => phraseKey(p) === matchedKey) ? 'plural' : 'word';
       for (const c of worldCandidates(world, value)) {
         const word = form === 'implicit' ? (c.implicit[0] ?? c.words[0]) : form === 'plural' ? (c.plural[0] ?? c.words[0]) : c.words[0];
         if (word && passes(word)) return { to: form === 'word' ? shape(word) : word, reason: 'world-value' };
@@ -182,13 +181,13 @@ function tidy(text: string): string {
 }
 
 export function createFallbackRewriter(options: FallbackRewriterOptions = {}): Rewriter {
-  const world = options.world === undefined ? embeddedWorld() : options.world;
+  const world = options.world === undefined ? WORLD : options.world;
   const guardFor = guardCache(options.guardFor ?? ((c) => createGuard(c, options.lexicon ?? null, { ...options.guardOptions, world })));
   async function rewrite(request: RewriteRequest): Promise<RewriteResult> {
     validateRewriteRequest(request, false);
     if (request.signal?.aborted) throw new CancelledError('The rewrite was cancelled.');
     const concepts = request.concepts.map((c) => c.trim()).filter((c) => c.length > 0);
-    const out = fallbackRewrite(request.query, concepts, { ...options, world }, guardFor(concepts));
+    const out = fallbackRewrite(request.query, concepts, { ...options, world }, request.policy?.guard ?? guardFor(concepts));
     return {
       rewritten: out.rewritten,
       attempts: 1,

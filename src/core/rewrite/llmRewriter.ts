@@ -95,9 +95,9 @@ export function createLlmRewriter(options: LlmRewriterOptions): Rewriter {
   async function rewrite(request: RewriteRequest): Promise<RewriteResult> {
     validateRewriteRequest(request, true);
     const concepts = request.concepts.map((c) => c.trim()).filter((c) => c.length > 0);
-    const guard = guardFor(concepts);
+    const guard = request.policy?.guard ?? guardFor(concepts);
     const inputHits = guard.check(request.query).hits;
-    const base = buildRewriteMessages({ query: request.query, concepts, instruction: request.instruction }, { family });
+    const base = buildRewriteMessages({ query: request.query, concepts, instruction: request.instruction, covers: request.policy?.covers() }, { family });
     const trace: RewriteAttempt[] = [];
     const avoid: string[] = [];
     let messages = base;

@@ -5,6 +5,7 @@
  */
 import type { ChatCompletion, ChatCompletionRequestNonStreaming, MLCEngineInterface } from '@mlc-ai/web-llm';
 import type { GuardHit } from '../guard/guard.ts';
+import type { CompiledPolicy } from '../policy/compile.ts';
 
 /**
  * What the rewriter and instruction learning need from an engine: one non-streaming chat
@@ -28,6 +29,8 @@ export interface RewriteRequest {
   readonly concepts: readonly string[];
   /** The (learned or default) instruction. Ignored by the offline fallback. */
   readonly instruction: string;
+  /** The compiled policy of these concepts: its guard checks u', and the LLM is told what each concept covers. */
+  readonly policy?: CompiledPolicy;
   readonly signal?: AbortSignal;
 }
 

@@ -16,7 +16,7 @@ import type { GenerateRequest } from '../pipeline/request.ts';
 import { phraseKey } from '../guard/normalize.ts';
 import type { ConceptJudge, ImageVerdict } from '../judge/types.ts';
 import { worldConceptOf } from '../judge/worldJudge.ts';
-import { WORLD } from '../world/vocabulary.ts';
+import { resolveWorldConcept } from '../world/resolve.ts';
 import { blacklistQuery, METHODS, methodRequest, type Method, type RewriteVariant } from './methods.ts';
 import type { ConditioningSchedule } from '../pipeline/schedule.ts';
 import type { RewriteProvider } from './rewrites.ts';
@@ -35,14 +35,8 @@ export function caseKind(c: Pick<OresCase, 'query' | 'concepts'>): CaseKind {
   if (blacklistQuery(c.query, c.concepts) !== norm(c.query)) return 'explicit';
   const words = ` ${phraseKey(c.query)} `;
   for (const concept of c.concepts) {
-    let value;
-    try {
-      value = worldConceptOf(concept);
-    } catch {
-      continue;
-    }
-    const v = WORLD.attributes[value.attribute].values[value.value]!;
-    if ([...v.words, ...(v.plural ?? [])].some((w) => words.includes(` ${phraseKey(w)} `))) return 'synonym';
+    const v = resolveWorldConcept(concept)?.value;
+    if (v && [...v.words, ...v.plural].some((w) => words.includes(` ${phraseKey(w)} `))) return 'synonym';
   }
   return 'implicit';
 }

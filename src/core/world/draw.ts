@@ -1,5 +1,5 @@
 import type { RgbaImage } from '../metrics/image.ts';
-import { WORLD, valuesOf, type Attribute } from './vocabulary.ts';
+import { WORLD, valueNames, worldValue, type Attribute } from './vocabulary.ts';
 
 /** A scene of the world; mirrors tools/world/world.py so tests can draw fresh ground truth in Node. */
 export type Scene = Record<Attribute, string> & { position: string };
@@ -12,7 +12,7 @@ const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand(
 const uniform = (rand: () => number, lo: number, hi: number) => lo + (hi - lo) * rand();
 
 export function randomScene(rand: () => number): Scene {
-  const s = Object.fromEntries((['colour', 'shape', 'background', 'pattern', 'size', 'count'] as const).map((a) => [a, pick(rand, valuesOf(a))])) as Scene;
+  const s = Object.fromEntries((['colour', 'shape', 'background', 'pattern', 'size', 'count'] as const).map((a) => [a, pick(rand, valueNames(a))])) as Scene;
   if (s.count === 'two' && s.size === 'large') s.size = pick(rand, ['small', 'medium']);
   if (s.size === 'small') s.pattern = 'plain'; // patterns are unreadable on a 5-pixel object
   s.position = s.count === 'one' ? pick(rand, Object.keys(POSITIONS)) : 'center';
@@ -67,8 +67,8 @@ function centres(s: Scene, rand: () => number): { r: number; points: [number, nu
 /** Draws a scene with 4x4 supersampling, as the training images were drawn. */
 export function drawScene(s: Scene, rand: () => number): RgbaImage {
   const size = WORLD.imageSize;
-  const bg = WORLD.attributes.background.values[s.background]!.rgb!;
-  const fg = WORLD.attributes.colour.values[s.colour]!.rgb!;
+  const bg = worldValue('background', s.background).rgb!;
+  const fg = worldValue('colour', s.colour).rgb!;
   const { r, points } = centres(s, rand);
   const data = new Uint8ClampedArray(size * size * 4);
   const acc = [0, 0, 0];
@@ -81,7 +81,7 @@ export function drawScene(s: Scene, rand: () => number): RgbaImage {
           const y = py + (sy + 0.5) / SUPERSAMPLE;
           let colour: readonly number[] = bg;
           for (const [cx, cy] of points) {
-            if (insideShape(s.shape, x - cx, y - cy, r)) colour = inPattern(s.pattern, x, y) ? fg.map((v) => v * 0.45) : fg;
+            if (insideShape(s.shape, x - cx, y - cy, r)) colour = inPattern(s.pattern, x, y) ? fg.map((v: number) => v * 0.45) : fg;
           }
           for (let c = 0; c < 3; c++) acc[c]! += colour[c]!;
         }

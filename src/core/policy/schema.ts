@@ -14,10 +14,10 @@
  * Pure: zod validation with messages that name the bad field, no fetching (the app does that).
  */
 import { z } from 'zod';
-import { InvalidInputError } from './errors.ts';
-import type { ModelManifest } from './manifest.ts';
-import { InstructionArtifactSchema, type InstructionArtifact } from './rewrite/artifact.ts';
-import { phraseKey } from './guard/normalize.ts';
+import { InvalidInputError } from '../errors.ts';
+import type { ModelManifest } from '../manifest.ts';
+import { InstructionArtifactSchema, type InstructionArtifact } from '../rewrite/artifact.ts';
+import { phraseKey } from '../guard/normalize.ts';
 
 export const POLICY_FORMAT = 'ores-policy';
 export const POLICY_VERSION = 1;
