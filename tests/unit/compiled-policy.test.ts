@@ -20,7 +20,7 @@ const ATTRIBUTE_PHRASINGS: Record<string, (w: string) => string[]> = {
   shape: (w) => [`${w} shape`, `${w} shapes`, `${w}-shaped objects`],
   background: (w) => [`${w} background`, `${w} backdrop`, `a ${w} backdrop`],
   pattern: (w) => [`${w} pattern`, `${w} patterns`],
-  size: (w) => [`${w} size`, `${w}-sized things`],
+  size: (w) => [`${w} size`, ...(w.endsWith('sized') ? [] : [`${w}-sized things`])],
   count: (w) => [`${w} objects`, `${w} things`],
 };
 
