@@ -2,6 +2,8 @@ import type { DeviceCapabilities, Provider } from '../core/capabilities.ts';
 import { CancelledError, OresError } from '../core/errors.ts';
 import type { RgbaImage } from '../core/pipeline/image.ts';
 import type { Progress } from '../core/pipeline/progress.ts';
+import type { GenerateRequest } from '../core/pipeline/request.ts';
+import type { PromptSource } from '../core/pipeline/schedule.ts';
 import type { GenerationOutput, HostRequest, HostResponse, WireGenerateRequest, WirePrompt } from './protocol.ts';
 
 /** The worker, or anything that speaks its protocol (tests use a MessageChannel-like pair). */
@@ -12,9 +14,8 @@ export interface WorkerLike {
 }
 
 export interface GenerateCall {
-  request: Omit<WireGenerateRequest, 'intervention'> & {
-    intervention?: { at: number; rewritten: string | Promise<string> };
-  };
+  /** Prompts of its schedule given as functions (TIN's rewrite) are called at once and sent when they settle. */
+  request: GenerateRequest;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
   onPreview?: (step: number, image: RgbaImage) => void;
@@ -80,22 +81,25 @@ export class DiffusionClient {
     await this.call((id) => ({ type: 'unload', id })).done;
   }
 
-  /** A rewrite given as a promise is sent to the worker when it settles; the loop waits for it only at step S. */
+  /** Prompts given as promises are sent to the worker when they settle; the loop waits for one only at the first step that needs it. */
   async generate(c: GenerateCall): Promise<GenerationOutput> {
     if (c.signal?.aborted) throw new CancelledError('Generation cancelled');
-    const rewritten = c.request.intervention?.rewritten;
-    const wireRewrite: WirePrompt | undefined = typeof rewritten === 'string' ? rewritten : rewritten ? { pending: 'rewrite' } : undefined;
-    const request: WireGenerateRequest = {
-      ...c.request,
-      intervention: c.request.intervention && { at: c.request.intervention.at, rewritten: wireRewrite! },
+    const pending = new Map<string, Promise<string>>();
+    const wirePrompt = (p: PromptSource, i: number): WirePrompt => {
+      if (typeof p === 'string') return p;
+      const key = `prompt-${i}`;
+      pending.set(key, p());
+      return { pending: key };
     };
+    const { schedule, ...rest } = c.request;
+    const request: WireGenerateRequest = { ...rest, ...(schedule ? { schedule: { ...schedule, prompts: schedule.prompts.map(wirePrompt) } } : {}) };
     const { id, done } = this.call((id) => ({ type: 'generate', id, request }), { onProgress: c.onProgress, onPreview: c.onPreview });
     const onAbort = () => this.worker.postMessage({ type: 'cancel', id });
     c.signal?.addEventListener('abort', onAbort, { once: true });
-    if (rewritten && typeof rewritten !== 'string') {
-      rewritten.then(
-        (text) => this.worker.postMessage({ type: 'provide-prompt', id, key: 'rewrite', text }),
-        (e: Error) => this.worker.postMessage({ type: 'provide-prompt', id, key: 'rewrite', error: e.message }),
+    for (const [key, p] of pending) {
+      p.then(
+        (text) => this.worker.postMessage({ type: 'provide-prompt', id, key, text }),
+        (e: Error) => this.worker.postMessage({ type: 'provide-prompt', id, key, error: e.message }),
       );
     }
     try {

@@ -108,11 +108,7 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
           return () => wait;
         };
         const w = msg.request;
-        const request: GenerateRequest = {
-          ...w,
-          intervention: w.intervention && { at: w.intervention.at, rewritten: source(w.intervention.rewritten) },
-          schedule: w.schedule && { steps: w.schedule.steps, prompts: w.schedule.prompts.map(source) },
-        };
+        const request: GenerateRequest = { ...w, schedule: w.schedule && { ...w.schedule, prompts: w.schedule.prompts.map(source) } };
         try {
           const result = await generate(model, request, {
             signal: abort.signal,

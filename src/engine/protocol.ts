@@ -3,20 +3,16 @@ import type { RgbaImage } from '../core/pipeline/image.ts';
 import type { SampleResult } from '../core/pipeline/pipeline.ts';
 import type { Progress } from '../core/pipeline/progress.ts';
 import type { ConditioningSchedule } from '../core/pipeline/schedule.ts';
+import type { GenerateRequest } from '../core/pipeline/request.ts';
 
 /** A prompt text, or one the main thread will send later (TIN's rewrite) with `provide-prompt`. */
 export type WirePrompt = string | { pending: string };
 
-export interface WireGenerateRequest {
-  prompt: string;
-  negativePrompt?: string;
-  steps?: number;
-  guidanceScale?: number;
-  seed: number;
-  intervention?: { rewritten: WirePrompt; at: number };
-  schedule?: Omit<ConditioningSchedule, 'prompts'> & { prompts: WirePrompt[] };
-  previewEvery?: number;
-}
+/** A conditioning schedule on the wire: everything travels (SLD's `safety` included), pending prompts by key. */
+export type WireSchedule = Omit<ConditioningSchedule, 'prompts'> & { prompts: WirePrompt[] };
+
+/** GenerateRequest (src/core/pipeline/request.ts) with its schedule's pending prompts as keys. */
+export type WireGenerateRequest = Omit<GenerateRequest, 'schedule'> & { schedule?: WireSchedule };
 
 export type HostRequest =
   | { type: 'capabilities'; id: number }

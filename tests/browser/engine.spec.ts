@@ -32,7 +32,9 @@ test('the worker sees real WebGPU (SwiftShader) without shader-f16', async ({ pa
 
 test('WebGPU and WASM give the same image for the same seed; one readback; PNG out', async ({ page }) => {
   await open(page);
-  const request = { prompt: 'a photo of a red cat', seed: 42, steps: 8, intervention: { rewritten: 'a photo of a blue dog', at: 2 } };
+  // TIN's schedule, as the app sends it: u for steps 0-1, u' from step 2.
+  const schedule = { prompts: ['a photo of a red cat', 'a photo of a blue dog', ''], steps: Array.from({ length: 8 }, (_, i) => ({ prompt: i < 2 ? 0 : 1, negative: 2 })) };
+  const request = { prompt: 'a photo of a red cat', seed: 42, steps: 8, schedule };
   const gpu = await run(page, { modelId: 'tiny-sd', manifestUrl: FIXTURES, provider: 'webgpu', request });
   const wasm = await run(page, { modelId: 'tiny-sd', manifestUrl: FIXTURES, provider: 'wasm', request });
   expect(gpu.error).toBeUndefined();

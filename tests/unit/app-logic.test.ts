@@ -1,3 +1,4 @@
+import type { GenerateCall } from '../../src/engine/diffusionClient.ts';
 // The app's non-view logic (src/app/lib): settings persistence, input validation, the run plan, kiosk policy loading.
 import { describe, expect, it } from 'vitest';
 import manifestJson from '../../models-manifest/models.json';
@@ -44,13 +45,14 @@ describe('settings', () => {
     expect(loadSettings(defaultSettings(entry), storage, false)).toEqual(defaultSettings(entry));
   });
 
-  it('a kiosk stores and reads only the visitor fields, never concepts or S', () => {
+  it('a kiosk stores and reads only seed, steps and guidance: never concepts, S, nor the visitor\'s prompt', () => {
     const storage = new MemoryStorage();
-    saveSettings({ ...defaultSettings(entry), prompt: 'p', concepts: 'x', switchFraction: 1 }, storage, true);
-    expect(Object.keys(JSON.parse(storage.getItem(KIOSK_STORAGE_KEY)!)).sort()).toEqual(['guidance', 'prompt', 'seed', 'steps']);
+    saveSettings({ ...defaultSettings(entry), prompt: 'a private prompt', concepts: 'x', switchFraction: 1 }, storage, true);
+    expect(Object.keys(JSON.parse(storage.getItem(KIOSK_STORAGE_KEY)!)).sort()).toEqual(['guidance', 'seed', 'steps']);
+    expect(storage.getItem(KIOSK_STORAGE_KEY)).not.toContain('private');
     storage.setItem(KIOSK_STORAGE_KEY, JSON.stringify({ prompt: 'p', concepts: '', switchFraction: 1 }));
     const s = loadSettings(defaultSettings(entry), storage, true);
-    expect(s.prompt).toBe('p');
+    expect(s.prompt).toBe(''); // the previous visitor's prompt never pre-fills the form
     expect(s.switchFraction).toBe(entry.defaults.switchFraction);
   });
 });
@@ -91,39 +93,46 @@ describe('run plan', () => {
   const rewritten = Promise.resolve('a blue circle');
 
   it('TIN first (rewrite as a promise, switch at S), then the baselines with the same seed', () => {
-    const runs = planRuns(v, { concepts: ['red'], kiosk: false, compareOriginal: true, compareNegative: true, previewEvery: 2, rewritten });
-    expect(runs.map((r) => r.kind)).toEqual(['tin', 'original', 'negative']);
-    expect(runs[0]!.request.intervention).toEqual({ rewritten, at: 3 });
+    const runs = planRuns(v, { concepts: ['red'], kiosk: false, compare: ['original', 'blacklist', 'negative'], previewEvery: 2, rewritten });
+    expect(runs.map((r) => r.kind)).toEqual(['tin', 'original', 'blacklist', 'negative']);
+    const tin = runs[0]!.request.schedule!;
+    expect(tin.steps.map((s) => s.prompt)).toEqual([...Array(3).fill(0), ...Array(17).fill(1)]);
+    expect(tin.prompts[0]).toBe('a red circle');
+    expect(typeof tin.prompts[1]).toBe('function'); // the rewrite, still on its way
     expect(runs.every((r) => r.request.seed === 7 && r.request.previewEvery === 2)).toBe(true);
-    expect(runs[1]!.request.intervention).toBeUndefined();
-    expect(runs[2]!.request.negativePrompt).toBe('blurry, red');
+    const texts = (i: number) => runs[i]!.request.schedule!.prompts;
+    expect(texts(1)).toEqual(['a red circle', 'blurry']);
+    expect(texts(2)).toEqual(['a circle', 'blurry']); // BLACK LIST
+    expect(texts(3)).toEqual(['a red circle', 'blurry, red']);
   });
 
   it('a kiosk only ever runs TIN', () => {
-    const runs = planRuns(v, { concepts: ['red'], kiosk: true, compareOriginal: true, compareNegative: true, previewEvery: 0, rewritten });
+    const runs = planRuns(v, { concepts: ['red'], kiosk: true, compare: ['original', 'blacklist', 'negative'], previewEvery: 0, rewritten });
     expect(runs.map((r) => r.kind)).toEqual(['tin']);
-    expect(runs[0]!.request.negativePrompt).toBeUndefined();
-    expect(() => planRuns(v, { concepts: [], kiosk: true, compareOriginal: false, compareNegative: false, previewEvery: 0 })).toThrow(OresError);
+    expect(runs[0]!.request.schedule!.prompts[2]).toBe(''); // no negative prompt in a kiosk
+    expect(() => planRuns(v, { concepts: [], kiosk: true, compare: [], previewEvery: 0 })).toThrow(OresError);
   });
 
   it('no concepts: just u', () => {
-    expect(planRuns(v, { concepts: [], kiosk: false, compareOriginal: true, compareNegative: true, previewEvery: 0 }).map((r) => r.kind)).toEqual(['plain']);
+    expect(planRuns(v, { concepts: [], kiosk: false, compare: ['original', 'blacklist', 'negative'], previewEvery: 0 }).map((r) => r.kind)).toEqual(['plain']);
   });
 
   it('runs in order, reports a failure and goes on, stops on cancel', async () => {
-    const runs = planRuns(v, { concepts: ['red'], kiosk: false, compareOriginal: true, compareNegative: true, previewEvery: 0, rewritten });
+    const runs = planRuns(v, { concepts: ['red'], kiosk: false, compare: ['original', 'blacklist', 'negative'], previewEvery: 0, rewritten });
     const seen: string[] = [];
     const abort = new AbortController();
     const client = {
-      generate: async (c: { request: { prompt: string; negativePrompt?: string; intervention?: unknown } }) => {
-        if (c.request.intervention) throw new OresError('rewrite-failed', 'no');
-        if (c.request.negativePrompt?.includes('red')) throw new Error('unreachable: cancelled before');
+      generate: async (c: GenerateCall) => {
+        const prompts = c.request.schedule!.prompts;
+        if (prompts.some((p) => typeof p === 'function')) throw new OresError('rewrite-failed', 'no');
+        if (prompts[0] !== 'a red circle') return {} as never; // BLACK LIST
+        if (prompts[1] !== 'blurry') throw new Error('unreachable: cancelled before');
         abort.abort();
         return {} as never;
       },
     };
     await runAll(client, runs, { onResult: (s) => seen.push(`ok ${s.kind}`), onError: (s, e) => seen.push(`${e.code} ${s.kind}`) }, abort.signal);
-    expect(seen).toEqual(['rewrite-failed tin', 'ok original', 'cancelled negative']);
+    expect(seen).toEqual(['rewrite-failed tin', 'ok original', 'cancelled blacklist', 'cancelled negative']);
   });
 
   it('timeline marks the steps after S and which prompt conditioned each', () => {

@@ -1,10 +1,17 @@
 // The worker's logic (src/engine/diffusionHost.ts) in Node: TIN's rewrite sent as a message.
 import * as ort from 'onnxruntime-web';
 import { expect, test } from 'vitest';
+import { METHODS } from '../../src/core/tin/methods.ts';
 import { createDiffusionHost } from '../../src/engine/diffusionHost.ts';
-import type { HostRequest, HostResponse } from '../../src/engine/protocol.ts';
+import type { HostRequest, HostResponse, WireSchedule } from '../../src/engine/protocol.ts';
 import { fsFetcher } from '../../src/node/fsFetcher.ts';
 import { fixtureManifest, fixtureModels, publicDir } from './helpers/engine.ts';
+
+/** TIN's schedule on the wire: u for steps 0..S-1, the pending rewrite from S. */
+const tin = (steps: number, at: number): WireSchedule => ({
+  prompts: ['a red cat', { pending: 'rewrite' }, ''],
+  steps: Array.from({ length: steps }, (_, i) => ({ prompt: i < at ? 0 : 1, negative: 2 })),
+});
 
 function host() {
   const waiters = new Map<number, (m: HostResponse) => void>();
@@ -31,7 +38,7 @@ function host() {
 test('a rewrite that arrives before step S is kept for step S (not dropped)', async () => {
   const h = host();
   expect((await h.send({ type: 'load', id: 1, modelId: 'tiny-sd', provider: 'wasm' })).type).toBe('loaded');
-  const result = h.send({ type: 'generate', id: 2, request: { prompt: 'a red cat', seed: 3, steps: 6, intervention: { rewritten: { pending: 'rewrite' }, at: 3 } } });
+  const result = h.send({ type: 'generate', id: 2, request: { prompt: 'a red cat', seed: 3, steps: 6, schedule: tin(6, 3) } });
   void h.handle({ type: 'provide-prompt', id: 2, key: 'rewrite', text: 'a blue dog' }); // at once: long before step 3
   const m = await result;
   expect(m.type).toBe('result');
@@ -42,8 +49,21 @@ test('a rewrite that arrives before step S is kept for step S (not dropped)', as
 test('a rewrite that failed early fails the run at step S with its reason', async () => {
   const h = host();
   await h.send({ type: 'load', id: 1, modelId: 'tiny-sd', provider: 'wasm' });
-  const result = h.send({ type: 'generate', id: 2, request: { prompt: 'a red cat', seed: 3, steps: 4, intervention: { rewritten: { pending: 'rewrite' }, at: 2 } } });
+  const result = h.send({ type: 'generate', id: 2, request: { prompt: 'a red cat', seed: 3, steps: 4, schedule: tin(4, 2) } });
   void h.handle({ type: 'provide-prompt', id: 2, key: 'rewrite', error: 'no safe rewrite' });
   const m = await result;
   expect(m.type === 'error' && m.error).toMatchObject({ code: 'rewrite-failed', message: 'no safe rewrite' });
+}, 120_000);
+
+test('SLD survives the worker: its safety concept and warmup reach the loop', async () => {
+  const h = host();
+  await h.send({ type: 'load', id: 1, modelId: 'tiny-sd', provider: 'wasm' });
+  const schedule = METHODS.sld.schedule({ query: 'a red cat', concepts: ['red'], steps: 6, switchAt: 2 });
+  const m = await h.send({ type: 'generate', id: 2, request: { prompt: 'a red cat', seed: 3, steps: 6, guidanceScale: 5, schedule: schedule as WireSchedule } });
+  expect(m.type).toBe('result');
+  if (m.type !== 'result') return;
+  expect(m.output.trace.map((t) => t.safetyText)).toEqual(Array(6).fill('red'));
+  expect(m.output.trace.map((t) => t.safetyApplied)).toEqual([false, true, true, true, true, true]); // warmup round(6 * 7/50) = 1
+  const plain = await h.send({ type: 'generate', id: 3, request: { prompt: 'a red cat', seed: 3, steps: 6, guidanceScale: 5 } });
+  expect(plain.type === 'result' && plain.output.rgba.data).not.toEqual(m.output.rgba.data);
 }, 120_000);

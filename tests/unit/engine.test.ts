@@ -3,6 +3,7 @@ import * as ort from 'onnxruntime-web';
 import { findModel } from '../../src/core/manifest.ts';
 import { chooseProvider } from '../../src/core/capabilities.ts';
 import { CancelledError } from '../../src/core/errors.ts';
+import { switchSchedule } from '../../src/core/pipeline/schedule.ts';
 import { generate } from '../../src/engine/generate.ts';
 import { loadModel, type LoadedModel } from '../../src/engine/loadModel.ts';
 import { fsFetcher } from '../../src/node/fsFetcher.ts';
@@ -49,8 +50,9 @@ describe('engine on the tiny random SD fixture (Node, WASM)', () => {
     const S = 3;
     const T = 8;
     const collect = async (intervention?: { rewritten: string; at: number }) => {
+      const schedule = intervention && switchSchedule(T, intervention.at, 'a red cat', intervention.rewritten);
       const frames: Uint8ClampedArray[] = [];
-      const r = await generate(model, { prompt: 'a red cat', seed: 3, steps: T, previewEvery: 1, intervention }, { onPreview: (_, img) => frames.push(img.data as Uint8ClampedArray) });
+      const r = await generate(model, { prompt: 'a red cat', seed: 3, steps: T, previewEvery: 1, schedule }, { onPreview: (_, img) => frames.push(img.data as Uint8ClampedArray) });
       return { r, frames };
     };
     const base = await collect();
@@ -64,7 +66,7 @@ describe('engine on the tiny random SD fixture (Node, WASM)', () => {
   test('each distinct prompt is encoded once, each (negative, prompt) pair stacked once', async () => {
     const s = spy(model);
     try {
-      await generate(model, { prompt: 'a red cat', negativePrompt: 'green', seed: 2, steps: 10, intervention: { rewritten: 'a blue cat', at: 4 } });
+      await generate(model, { prompt: 'a red cat', seed: 2, steps: 10, schedule: switchSchedule(10, 4, 'a red cat', 'a blue cat', 'green') });
       expect(s.counts).toEqual({ encodeText: 3, unet: 10, stack: 2 });
     } finally {
       s.restore();
@@ -94,14 +96,11 @@ describe('engine on the tiny random SD fixture (Node, WASM)', () => {
         prompt: 'a red cat',
         seed: 5,
         steps: 10,
-        intervention: {
-          at: S,
-          rewritten: () => {
-            stepsWhenAsked = done;
-            setTimeout(() => resolveRewrite('a green dog'), 20);
-            return rewrite;
-          },
-        },
+        schedule: switchSchedule(10, S, 'a red cat', () => {
+          stepsWhenAsked = done;
+          setTimeout(() => resolveRewrite('a green dog'), 20);
+          return rewrite;
+        }),
       },
       { onProgress: (p) => p.phase === 'denoising' && (done = p.step!) },
     );
@@ -167,8 +166,8 @@ describe('bad input gets a clear, specific error', () => {
     await expectCode(generate(model, { prompt: 'a cat', seed: 1, steps: 1001 }), 'steps-out-of-range', /got 1001/);
   });
   test('switch step outside 0..T', async () => {
-    await expectCode(generate(model, { prompt: 'a cat', seed: 1, steps: 10, intervention: { rewritten: 'a dog', at: 11 } }), 'switch-out-of-range', /0 to 10/);
-    await expectCode(generate(model, { prompt: 'a cat', seed: 1, steps: 10, intervention: { rewritten: 'a dog', at: -1 } }), 'switch-out-of-range', /got -1/);
+    expect(() => switchSchedule(10, 11, 'a cat', 'a dog')).toThrow(expect.objectContaining({ code: 'switch-out-of-range', message: expect.stringMatching(/0 to 10/) }));
+    expect(() => switchSchedule(10, -1, 'a cat', 'a dog')).toThrow(expect.objectContaining({ code: 'switch-out-of-range', message: expect.stringMatching(/got -1/) }));
   });
   test('non-integer seed', async () => {
     await expectCode(generate(model, { prompt: 'a cat', seed: 1.5 }), 'bad-seed', /whole number.*1\.5/);

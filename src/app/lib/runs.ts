@@ -1,20 +1,25 @@
 /**
- * The generations one click makes, in order, on the one diffusion worker:
- *   TIN        steps 0..S-1 on u, S..T-1 on u' (u' arrives while the first steps denoise);
- *   ORIGINAL   u only (educators: what the user would have got);
- *   NEGATIVE   u with the banned concepts as negative prompt (the paper's baseline).
+ * The generations one click makes, in order, on the one diffusion worker, each a method of the
+ * benchmark (src/core/tin/methods.ts) so the page runs exactly what the benchmark measures:
+ *   TIN         steps 0..S-1 on u, S..T-1 on u' (u' arrives while the first steps denoise);
+ *   ORIGINAL    u only (educators: what the user would have got);
+ *   BLACK LIST  u with the concept words deleted (the word filter that synonyms defeat);
+ *   NEGATIVE    u with the banned concepts as negative prompt (the paper's baseline).
  * All with the same seed. With no banned concept (normal mode only) there is just u.
- * A kiosk never generates the ORIGINAL or NEGATIVE baselines: every image it makes goes through TIN.
+ * A kiosk never generates the baselines: every image it makes goes through TIN.
  */
 import { CancelledError, OresError } from '../../core/errors.ts';
 import type { StepRecord } from '../../core/pipeline/pipeline.ts';
 import type { Progress } from '../../core/pipeline/progress.ts';
 import type { RgbaImage } from '../../core/pipeline/image.ts';
+import { METHODS, type MethodId } from '../../core/tin/methods.ts';
 import type { GenerateCall } from '../../engine/diffusionClient.ts';
 import type { GenerationOutput } from '../../engine/protocol.ts';
 import type { ValidInputs } from './validate.ts';
 
-export type RunKind = 'tin' | 'original' | 'negative' | 'plain';
+/** The methods the page can run; 'plain' is u alone when no concept is banned. */
+export const PAGE_METHODS = ['tin', 'original', 'blacklist', 'negative'] as const satisfies readonly MethodId[];
+export type RunKind = (typeof PAGE_METHODS)[number] | 'plain';
 
 export interface RunSpec {
   readonly kind: RunKind;
@@ -26,47 +31,48 @@ export interface RunSpec {
 export interface PlanOptions {
   readonly concepts: readonly string[];
   readonly kiosk: boolean;
-  readonly compareOriginal: boolean;
-  readonly compareNegative: boolean;
+  /** The educator baselines to run beside TIN (ignored in a kiosk). */
+  readonly compare: readonly Exclude<RunKind, 'tin' | 'plain'>[];
   readonly previewEvery: number;
   /** u' as it will arrive (required when there are concepts). */
   readonly rewritten?: Promise<string>;
 }
 
 export const RUN_TITLES: Readonly<Record<RunKind, string>> = {
-  tin: 'TIN',
-  original: 'ORIGINAL',
-  negative: 'NEGATIVE PROMPT',
+  tin: METHODS.tin.label,
+  original: METHODS.original.label,
+  blacklist: METHODS.blacklist.label,
+  negative: METHODS.negative.label,
   plain: 'Result',
 };
 
+/** "steps 1–3 on u, 4–20 on u′", without empty or backwards ranges at the edges. */
+export function switchSubtitle(switchAt: number, steps: number): string {
+  const range = (a: number, b: number) => (a === b ? `step ${a}` : `steps ${a}–${b}`);
+  if (switchAt <= 0) return `every step on u′ (S = 0)`;
+  if (switchAt >= steps) return `every step on u (S = T: no switch)`;
+  return `${range(1, switchAt)} on u, ${range(switchAt + 1, steps)} on u′`;
+}
+
 export function planRuns(v: ValidInputs, o: PlanOptions): RunSpec[] {
-  const base = {
-    prompt: v.prompt,
-    seed: v.seed,
-    steps: v.steps,
-    guidanceScale: v.guidanceScale,
-    ...(v.negativePrompt && !o.kiosk ? { negativePrompt: v.negativePrompt } : {}),
-    ...(o.previewEvery > 0 ? { previewEvery: o.previewEvery } : {}),
-  };
+  const negative = o.kiosk ? '' : v.negativePrompt;
+  const base = { prompt: v.prompt, seed: v.seed, steps: v.steps, guidanceScale: v.guidanceScale, ...(o.previewEvery > 0 ? { previewEvery: o.previewEvery } : {}) };
   if (o.concepts.length === 0) {
     if (o.kiosk) throw new OresError('policy-invalid', 'The kiosk policy bans no concept; generation is disabled.');
-    return [{ kind: 'plain', title: RUN_TITLES.plain, subtitle: 'u only (no banned concepts)', request: base }];
+    return [{ kind: 'plain', title: RUN_TITLES.plain, subtitle: 'u only (no banned concepts)', request: { ...base, ...(negative ? { negativePrompt: negative } : {}) } }];
   }
   if (!o.rewritten) throw new Error('planRuns: TIN needs the rewrite');
-  const runs: RunSpec[] = [
-    {
-      kind: 'tin',
-      title: RUN_TITLES.tin,
-      subtitle: `steps 1–${v.switchAt} on u, ${v.switchAt + 1}–${v.steps} on u′`,
-      request: { ...base, intervention: { rewritten: o.rewritten, at: v.switchAt } },
-    },
-  ];
-  if (!o.kiosk && o.compareOriginal) runs.push({ kind: 'original', title: RUN_TITLES.original, subtitle: 'u only, same seed', request: base });
-  if (!o.kiosk && o.compareNegative) {
-    const negative = [v.negativePrompt, ...o.concepts].filter((x) => x.length > 0).join(', ');
-    runs.push({ kind: 'negative', title: RUN_TITLES.negative, subtitle: `u with negative prompt “${negative}”`, request: { ...base, negativePrompt: negative } });
-  }
+  const rewritten = o.rewritten;
+  const input = { query: v.prompt, concepts: o.concepts, steps: v.steps, switchAt: v.switchAt, negative, rewritten: () => rewritten };
+  const run = (kind: Exclude<RunKind, 'plain'>, subtitle: string): RunSpec => ({ kind, title: RUN_TITLES[kind], subtitle, request: { ...base, schedule: METHODS[kind].schedule(input) } });
+  const runs: RunSpec[] = [run('tin', switchSubtitle(v.switchAt, v.steps))];
+  if (o.kiosk) return runs;
+  const subtitles: Record<Exclude<RunKind, 'tin' | 'plain'>, () => string> = {
+    original: () => 'u only, same seed',
+    blacklist: () => `u without the concept words: “${String(METHODS.blacklist.schedule(input).prompts[0])}”`,
+    negative: () => `u with negative prompt “${[negative, ...o.concepts].filter((x) => x.length > 0).join(', ')}”`,
+  };
+  for (const kind of PAGE_METHODS) if (kind !== 'tin' && o.compare.includes(kind)) runs.push(run(kind, subtitles[kind]()));
   return runs;
 }
 

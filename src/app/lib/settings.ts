@@ -1,7 +1,7 @@
 /**
  * What the user typed and chose, kept exactly as typed (strings for numbers, so a bad seed is
  * shown back and explained rather than lost) and persisted in localStorage so a reload keeps it.
- * In kiosk mode only the visitor's own fields are stored; the policy's fields never are.
+ * In kiosk mode only seed, steps and guidance are stored: never the policy's fields, nor a visitor's prompt.
  */
 import type { ModelEntry } from '../../core/manifest.ts';
 
@@ -16,8 +16,9 @@ export interface Settings {
   /** S/T (ignored in kiosk mode). */
   switchFraction: number;
   modelId: string;
-  /** Educator view: also generate the ORIGINAL (u only) and the NEGATIVE PROMPT baseline. */
+  /** Educator view: also generate the ORIGINAL (u only), BLACK LIST and NEGATIVE PROMPT baselines. */
   compareOriginal: boolean;
+  compareBlacklist: boolean;
   compareNegative: boolean;
   /** Preview every k steps; 0 = none. */
   previewEvery: number;
@@ -38,14 +39,15 @@ export function defaultSettings(entry: ModelEntry): Settings {
     switchFraction: entry.defaults.switchFraction,
     modelId: entry.id,
     compareOriginal: true,
+    compareBlacklist: true,
     compareNegative: false,
     previewEvery: 2,
     llmModelId: '',
   };
 }
 
-/** The fields a kiosk visitor may set (and that are stored for them). */
-export const KIOSK_FIELDS = ['prompt', 'seed', 'steps', 'guidance'] as const satisfies readonly (keyof Settings)[];
+/** The fields a kiosk visitor may set and that are kept for the next visitor: never the prompt (it is the visitor's own). */
+export const KIOSK_FIELDS = ['seed', 'steps', 'guidance'] as const satisfies readonly (keyof Settings)[];
 
 export const STORAGE_KEY = 'ores.settings.v1';
 export const KIOSK_STORAGE_KEY = 'ores.kiosk-settings.v1';

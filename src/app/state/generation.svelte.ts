@@ -11,7 +11,7 @@ import type { DiffusionClient } from '../../engine/diffusionClient.ts';
 import { pngBlob } from '../lib/download.ts';
 import { rgbaToDataUrl } from '../lib/image.ts';
 import type { LlmHandle, RewriteOutcome, RewriteService } from '../lib/rewrite.ts';
-import { planRuns, runAll, timeline, type RunSpec, type TimelineCell } from '../lib/runs.ts';
+import { planRuns, runAll, timeline, type PlanOptions, type RunSpec, type TimelineCell } from '../lib/runs.ts';
 import { fieldForCode, validateInputs, type Field, type Inputs } from '../lib/validate.ts';
 
 export type RunStatus = 'queued' | 'running' | 'done' | 'error' | 'cancelled';
@@ -48,8 +48,8 @@ export interface GenerateContext {
   readonly modelReady: boolean;
   readonly concepts: readonly string[];
   readonly kiosk: boolean;
-  readonly compareOriginal: boolean;
-  readonly compareNegative: boolean;
+  /** The educator baselines to run beside TIN. */
+  readonly compare: PlanOptions['compare'];
   readonly previewEvery: number;
   readonly llm: LlmHandle | null;
   readonly instruction?: string;

@@ -1,17 +1,19 @@
 import { InvalidInputError } from '../errors.ts';
 import type { ModelEntry } from '../manifest.ts';
-import { constantSchedule, switchSchedule, type ConditioningSchedule, type PromptSource } from './schedule.ts';
+import { constantSchedule, type ConditioningSchedule } from './schedule.ts';
 
-/** What a user (or the TIN method) asks the engine for. */
+/**
+ * The one request for a generation, from the page through the worker to the loop and the
+ * benchmark. `prompt` is the user's query u. Without `schedule` every step is conditioned on
+ * `prompt` and `negativePrompt`; with one, the schedule says which prompt conditions each step
+ * (every method of src/core/tin/methods.ts is a schedule: TIN's switch at S, SLD's safety concept).
+ */
 export interface GenerateRequest {
   prompt: string;
   negativePrompt?: string;
   steps?: number;
   guidanceScale?: number;
   seed: number;
-  /** TIN: switch the conditioning to `rewritten` from step `at` (0..T). */
-  intervention?: { rewritten: PromptSource; at: number };
-  /** A full schedule instead of prompt/negative/intervention (baselines, ablations). */
   schedule?: ConditioningSchedule;
   previewEvery?: number;
 }
@@ -37,11 +39,6 @@ export function resolveRequest(entry: ModelEntry, r: GenerateRequest): ResolvedR
   if (!Number.isInteger(steps) || steps < 1 || steps > max) {
     throw new InvalidInputError('steps-out-of-range', `Steps must be a whole number from 1 to ${max} for "${entry.name}", got ${steps}.`);
   }
-  const negative = r.negativePrompt ?? '';
-  const schedule =
-    r.schedule ??
-    (r.intervention
-      ? switchSchedule(steps, r.intervention.at, r.prompt, r.intervention.rewritten, negative)
-      : constantSchedule(steps, r.prompt, negative));
+  const schedule = r.schedule ?? constantSchedule(steps, r.prompt, r.negativePrompt ?? '');
   return { steps, guidanceScale: r.guidanceScale ?? entry.defaults.guidanceScale, seed: r.seed, schedule, previewEvery: r.previewEvery };
 }

@@ -39,6 +39,8 @@ export interface MethodInput {
    * written: the loop calls it at the first step that needs it and waits only there.
    */
   readonly rewritten?: PromptSource;
+  /** The unconditional text of every step (the user's own negative prompt in the app); default ''. */
+  readonly negative?: string;
 }
 
 export interface Method {
@@ -122,15 +124,15 @@ const build = (id: MethodId, label: string, rewrite: RewriteVariant | null, desc
 });
 
 export const METHODS: Readonly<Record<MethodId, Method>> = {
-  original: build('original', 'ORIGINAL', null, "The user's query at every step, no policy.", (i) => constantSchedule(i.steps, i.query, '')),
+  original: build('original', 'ORIGINAL', null, "The user's query at every step, no policy.", (i) => constantSchedule(i.steps, i.query, i.negative ?? '')),
   blacklist: build('blacklist', 'BLACK LIST', null, 'The concept words deleted from the query (whole words, any case).', (i) =>
-    constantSchedule(i.steps, blacklistQuery(i.query, i.concepts), ''),
+    constantSchedule(i.steps, blacklistQuery(i.query, i.concepts), i.negative ?? ''),
   ),
   negative: build('negative', 'NEGATIVE PROMPT', null, 'The query at every step, the concept as the negative prompt under CFG.', (i) =>
-    constantSchedule(i.steps, i.query, conceptNegative(i.concepts)),
+    constantSchedule(i.steps, i.query, conceptNegative([...(i.negative ? [i.negative] : []), ...i.concepts])),
   ),
   tin: build('tin', 'TIN', 'learned', "The query for steps 0..S-1, the rewrite (learned instruction) from step S.", (i) =>
-    switchSchedule(i.steps, i.switchAt, i.query, needRewrite(i, 'tin'), ''),
+    switchSchedule(i.steps, i.switchAt, i.query, needRewrite(i, 'tin'), i.negative ?? ''),
   ),
   'tin-plain': build('tin-plain', 'TIN w/o learnable instruction', 'plain', 'The same switch; the rewrite written with a plain instruction.', (i) =>
     switchSchedule(i.steps, i.switchAt, i.query, needRewrite(i, 'tin-plain'), ''),
