@@ -80,6 +80,12 @@ const modelEntry = z.object({
     .default({ shaderF16: false }),
   /** A model usable in its place when this one cannot run (e.g. fp32 for an fp16 entry). */
   fallback: z.string().optional(),
+  /**
+   * The judge that checks every image made under a policy before it is shown. "world": the
+   * embedded world's attribute classifier (an ONNX file relative to baseUrl). Without one, results
+   * say "not checked" and a kiosk that requires verification refuses to start.
+   */
+  judge: z.object({ kind: z.literal('world'), path: z.string().min(1), bytes: z.number().int().positive().optional(), sha256: z.string().regex(/^[0-9a-f]{64}$/).optional() }).optional(),
   license: z.string().optional(),
   source: z.string().optional(),
 });

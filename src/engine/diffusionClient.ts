@@ -3,6 +3,8 @@ import { CancelledError, OresError } from '../core/errors.ts';
 import type { RgbaImage } from '../core/pipeline/image.ts';
 import type { Progress } from '../core/pipeline/progress.ts';
 import type { GenerateRequest } from '../core/pipeline/request.ts';
+import type { ImageVerdict } from '../core/judge/types.ts';
+import type { WorldConcept } from '../core/judge/worldJudge.ts';
 import type { PromptSource } from '../core/pipeline/schedule.ts';
 import type { GenerationOutput, HostRequest, HostResponse, WireGenerateRequest, WirePrompt } from './protocol.ts';
 
@@ -75,6 +77,12 @@ export class DiffusionClient {
   async deleteCache(modelId: string, opts: { manifestUrl?: string } = {}): Promise<number> {
     const m = await this.call((id) => ({ type: 'delete-cache', id, modelId, manifestUrl: opts.manifestUrl })).done;
     return (m as Extract<HostResponse, { type: 'cache-deleted' }>).files;
+  }
+
+  /** Judges one image for banned world values with the loaded model's judge (error 'no-judge' when it has none). */
+  async judge(image: RgbaImage, concepts: WorldConcept[]): Promise<{ judge: string; verdict: ImageVerdict }> {
+    const m = (await this.call((id) => ({ type: 'judge', id, image, concepts })).done) as Extract<HostResponse, { type: 'judged' }>;
+    return { judge: m.judge, verdict: m.verdict };
   }
 
   async unload(): Promise<void> {

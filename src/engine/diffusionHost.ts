@@ -1,6 +1,9 @@
 import { chooseProvider, type DeviceCapabilities } from '../core/capabilities.ts';
 import { InvalidInputError, OresError } from '../core/errors.ts';
-import { entryFileUrls, findModel, type ModelManifest } from '../core/manifest.ts';
+import { entryFileUrls, fileUrl, findModel, type ModelManifest } from '../core/manifest.ts';
+import { combineVerdicts } from '../core/judge/types.ts';
+import { worldVerdict } from '../core/judge/worldJudge.ts';
+import { createOrtWorldClassifier, type OrtWorldClassifier } from './judge/worldClassifier.ts';
 import type { RgbaImage } from '../core/pipeline/image.ts';
 import type { PromptSource } from '../core/pipeline/schedule.ts';
 import type { GenerateRequest } from '../core/pipeline/request.ts';
@@ -37,6 +40,9 @@ export function toWireError(e: unknown): WireError {
  */
 export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<void> {
   let model: LoadedModel | null = null;
+  let loadedFrom: string | undefined;
+  /** The loaded model's judge, opened on first use. */
+  let judge: { modelId: string; classifier: Promise<OrtWorldClassifier> } | null = null;
   let running: { id: number; abort: AbortController; pending: Map<string, { resolve: (t: string) => void; reject: (e: Error) => void }> } | null = null;
 
   const fail = (id: number, e: unknown) => d.post({ type: 'error', id, error: toWireError(e) });
@@ -66,6 +72,7 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
           const provider = chooseProvider(entry, await d.capabilities(), msg.provider);
           if (model) await model.release();
           model = null;
+          loadedFrom = msg.manifestUrl;
           model = await loadModel(d.ort, entry, {
             provider,
             fetcher: d.fetcher,
@@ -74,6 +81,25 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
             onProgress: (progress) => d.post({ type: 'progress', id: msg.id, progress }),
           });
           d.post({ type: 'loaded', id: msg.id, modelId: entry.id, provider });
+        } catch (e) {
+          fail(msg.id, e);
+        }
+        return;
+      case 'judge':
+        try {
+          if (!model) throw new InvalidInputError('no-model', 'No model is loaded; load one before judging.');
+          const spec = model.entry.judge;
+          if (!spec) throw new InvalidInputError('no-judge', `"${model.entry.name}" has no judge: its images cannot be checked.`);
+          if (judge?.modelId !== model.entry.id) {
+            const entry = model.entry;
+            const url = fileUrl(entry, spec.path, modelOrigin(loadedFrom));
+            const opening = d.fetcher.fetchBytes(url).then((bytes) => createOrtWorldClassifier(d.ort, bytes, { id: `world judge of ${entry.id}` }));
+            opening.catch(() => (judge = null)); // a failed open is tried again next time
+            judge = { modelId: entry.id, classifier: opening };
+          }
+          const classifier = await judge.classifier;
+          const [prediction] = await classifier.classify([msg.image]);
+          d.post({ type: 'judged', id: msg.id, judge: classifier.id, verdict: combineVerdicts(msg.concepts.map((c) => worldVerdict(prediction!, c))) });
         } catch (e) {
           fail(msg.id, e);
         }

@@ -4,6 +4,8 @@ import type { SampleResult } from '../core/pipeline/pipeline.ts';
 import type { Progress } from '../core/pipeline/progress.ts';
 import type { ConditioningSchedule } from '../core/pipeline/schedule.ts';
 import type { GenerateRequest } from '../core/pipeline/request.ts';
+import type { ImageVerdict } from '../core/judge/types.ts';
+import type { WorldConcept } from '../core/judge/worldJudge.ts';
 
 /** A prompt text, or one the main thread will send later (TIN's rewrite) with `provide-prompt`. */
 export type WirePrompt = string | { pending: string };
@@ -19,6 +21,8 @@ export type HostRequest =
   | { type: 'load'; id: number; modelId: string; provider?: Provider; manifestUrl?: string }
   | { type: 'generate'; id: number; request: WireGenerateRequest }
   | { type: 'provide-prompt'; id: number; key: string; text?: string; error?: string }
+  /** Judges an image for the loaded model's banned world values with the model's judge (manifest `judge`). */
+  | { type: 'judge'; id: number; image: RgbaImage; concepts: WorldConcept[] }
   | { type: 'cancel'; id: number }
   | { type: 'unload'; id: number }
   /** Deletes a model's downloaded files from the cache (the next load downloads them again). */
@@ -43,6 +47,7 @@ export type HostResponse =
   | { type: 'progress'; id: number; progress: Progress }
   | { type: 'preview'; id: number; step: number; image: RgbaImage }
   | { type: 'result'; id: number; output: GenerationOutput }
+  | { type: 'judged'; id: number; judge: string; verdict: ImageVerdict }
   | { type: 'unloaded'; id: number }
   | { type: 'cache-deleted'; id: number; modelId: string; files: number }
   | { type: 'error'; id: number; error: WireError };

@@ -5,7 +5,10 @@ import { METHODS } from '../../src/core/tin/methods.ts';
 import { createDiffusionHost } from '../../src/engine/diffusionHost.ts';
 import type { HostRequest, HostResponse, WireSchedule } from '../../src/engine/protocol.ts';
 import { fsFetcher } from '../../src/node/fsFetcher.ts';
-import { fixtureManifest, fixtureModels, publicDir } from './helpers/engine.ts';
+import { appManifest, fixtureManifest, fixtureModels, publicDir } from './helpers/engine.ts';
+import { worldConceptOf } from '../../src/core/judge/worldJudge.ts';
+import { drawScene } from '../../src/core/world/draw.ts';
+import { mulberry32 } from '../../src/core/random.ts';
 
 /** TIN's schedule on the wire: u for steps 0..S-1, the pending rewrite from S. */
 const tin = (steps: number, at: number): WireSchedule => ({
@@ -13,13 +16,13 @@ const tin = (steps: number, at: number): WireSchedule => ({
   steps: Array.from({ length: steps }, (_, i) => ({ prompt: i < at ? 0 : 1, negative: 2 })),
 });
 
-function host() {
+function host(manifest = fixtureManifest, root = fixtureModels) {
   const waiters = new Map<number, (m: HostResponse) => void>();
   const handle = createDiffusionHost({
     ort,
-    manifest: fixtureManifest,
-    fetchManifest: async () => fixtureManifest,
-    fetcher: fsFetcher(fixtureModels),
+    manifest,
+    fetchManifest: async () => manifest,
+    fetcher: fsFetcher(root),
     graphsBaseUrl: publicDir + 'graphs/',
     capabilities: async () => ({ webgpu: false, shaderF16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0 }),
     encodePng: async () => new Uint8Array(8),
@@ -66,4 +69,21 @@ test('SLD survives the worker: its safety concept and warmup reach the loop', as
   expect(m.output.trace.map((t) => t.safetyApplied)).toEqual([false, true, true, true, true, true]); // warmup round(6 * 7/50) = 1
   const plain = await h.send({ type: 'generate', id: 3, request: { prompt: 'a red cat', seed: 3, steps: 6, guidanceScale: 5 } });
   expect(plain.type === 'result' && plain.output.rgba.data).not.toEqual(m.output.rgba.data);
+}, 120_000);
+
+test("the worker judges an image with the loaded model's own judge; a model without one says so", async () => {
+  const h = host(appManifest, publicDir);
+  expect((await h.send({ type: 'load', id: 1, modelId: 'ores-tiny-world', provider: 'wasm' })).type).toBe('loaded');
+  const image = drawScene({ colour: 'red', shape: 'circle', background: 'navy', pattern: 'plain', size: 'large', count: 'one', position: 'center' }, mulberry32(1));
+  const m = await h.send({ type: 'judge', id: 2, image, concepts: [worldConceptOf('crimson'), worldConceptOf('teal backdrop')] });
+  expect(m.type).toBe('judged');
+  if (m.type !== 'judged') return;
+  expect(m.judge).toBe('world judge of ores-tiny-world');
+  expect(m.verdict.present).toBe(true);
+  expect(m.verdict.concepts.map((c) => [c.concept, c.present])).toEqual([['crimson', true], ['teal backdrop', false]]);
+
+  const fixture = host();
+  await fixture.send({ type: 'load', id: 1, modelId: 'tiny-sd', provider: 'wasm' });
+  const none = await fixture.send({ type: 'judge', id: 2, image, concepts: [worldConceptOf('red')] });
+  expect(none.type === 'error' && none.error.code).toBe('no-judge');
 }, 120_000);
