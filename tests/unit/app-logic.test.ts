@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import manifestJson from '../../models-manifest/models.json';
 import { findModel, parseManifest } from '../../src/core/manifest.ts';
 import { formatBytes, segments } from '../../src/app/lib/format.ts';
-import { detectKiosk, findPolicyUrl } from '../../src/app/lib/kiosk.ts';
+import { bakedKiosk, detectKiosk, findPolicyUrl } from '../../src/app/lib/kiosk.ts';
 import { planRuns, runAll, timeline } from '../../src/app/lib/runs.ts';
 import { defaultSettings, KIOSK_STORAGE_KEY, loadSettings, saveSettings, STORAGE_KEY } from '../../src/app/lib/settings.ts';
 import { fieldForCode, validateInputs } from '../../src/app/lib/validate.ts';
@@ -193,6 +193,41 @@ describe('kiosk policy loading', () => {
     files['http://x/artifact.json'] = json({ format: 'ores-instruction' });
     const instr = await detectKiosk('http://x/?kiosk=instr.json', 'http://x/', manifest, fetchFake);
     expect(instr.mode === 'kiosk-error' && instr.error.message).toMatch(/- instruction: The instruction file is not a valid ores-instruction/);
+  });
+
+  it('fails closed: a deployed policy served as 503 or unreachable is the error screen, never the normal page', async () => {
+    files['http://f/policy.json'] = { status: 503, type: 'text/plain', body: 'down' };
+    const down = await detectKiosk('http://f/', 'http://f/', manifest, fetchFake);
+    expect(down.mode === 'kiosk-error' && down.error.message).toMatch(/HTTP 503/);
+    const unreachable = await detectKiosk('http://u/', 'http://u/', manifest, async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    expect(unreachable.mode === 'kiosk-error' && unreachable.error.message).toMatch(/Could not check for a deployed kiosk policy.*Failed to fetch/);
+    files['http://f2/policy.json'] = { status: 200, type: 'application/json', body: '{"bannedConcepts": ["red"' };
+    expect((await detectKiosk('http://f2/', 'http://f2/', manifest, fetchFake)).mode).toBe('kiosk-error'); // broken JSON
+  });
+
+  it('?kiosk= takes same-origin paths only: another origin or a data: URL is refused', async () => {
+    files['http://evil/loose.json'] = json({ bannedConcepts: ['nothing'] });
+    for (const param of ['http://evil/loose.json', '//evil/loose.json', 'data:application/json,{"bannedConcepts":["x"]}']) {
+      const s = await detectKiosk(`http://x/?kiosk=${encodeURIComponent(param)}`, 'http://x/', manifest, fetchFake);
+      expect(s.mode, param).toBe('kiosk-error');
+      expect(s.mode === 'kiosk-error' && s.error.code).toBe('policy-not-same-origin');
+    }
+  });
+
+  it('removing ?kiosk= from the address keeps the kiosk (remembered in this browser)', async () => {
+    const storage = new MemoryStorage();
+    files['http://x/p/kiosk.json'] = json({ bannedConcepts: ['red'] });
+    expect((await detectKiosk('http://x/?kiosk=/p/kiosk.json', 'http://x/', manifest, fetchFake, storage)).mode).toBe('kiosk');
+    const again = await detectKiosk('http://x/', 'http://x/', manifest, fetchFake, storage);
+    expect(again.mode === 'kiosk' && again.policy.bannedConcepts).toEqual(['red']);
+  });
+
+  it('a kiosk build\'s baked-in policy is the kiosk, and a broken one the error screen', () => {
+    const ok = bakedKiosk(JSON.stringify({ bannedConcepts: ['red'] }), manifest);
+    expect(ok.mode === 'kiosk' && ok.policy.source).toBe('built into this kiosk');
+    expect(bakedKiosk('{"bannedConcepts": []}', manifest).mode).toBe('kiosk-error');
   });
 });
 

@@ -33,7 +33,7 @@ function problem(input: unknown): string {
 
 describe('kiosk policy', () => {
   it('accepts a minimal policy and a full one', () => {
-    expect(parsePolicy({ bannedConcepts: ['red'] })).toEqual({ bannedConcepts: ['red'] });
+    expect(parsePolicy({ bannedConcepts: ['red'] })).toEqual({ bannedConcepts: ['red'], verification: 'required', maxRetries: 2, auditPrompts: false });
     const full = parsePolicy(
       JSON.stringify({
         format: 'ores-policy',
@@ -59,7 +59,11 @@ describe('kiosk policy', () => {
     expect(problem({ bannedConcepts: ['red', '  '] })).toMatch(/bannedConcepts\.1: a banned concept is empty/);
     expect(problem({ bannedConcepts: ['red', '!!'] })).toMatch(/bannedConcepts\.1: a banned concept has no letters or digits/);
     expect(problem({ bannedConcepts: 'red' })).toMatch(/bannedConcepts: .*array/i);
-    expect(problem({ bannedConcepts: ['red'], switchFraction: 1.5 })).toMatch(/switchFraction: must be between 0 and 1/);
+    expect(problem({ bannedConcepts: ['red'], switchFraction: 1.5 })).toMatch(/switchFraction: must be at most 0.5: after half the steps/);
+    expect(problem({ bannedConcepts: ['red'], switchFraction: 0.6 })).toMatch(/switchFraction: must be at most 0.5/); // leaves the rewrite nothing to do
+    expect(parsePolicy({ bannedConcepts: ['red'], switchFraction: 0.5 }).switchFraction).toBe(0.5);
+    expect(problem({ bannedConcepts: ['red'], verification: 'maybe' })).toMatch(/verification: /);
+    expect(problem({ bannedConcepts: ['red'], maxRetries: 9 })).toMatch(/maxRetries: /);
     expect(problem({ bannedConcepts: ['red'], bannedConcept: ['dog'] })).toMatch(/bannedConcept/);
     expect(problem({ bannedConcepts: ['red'], version: 2 })).toMatch(/version: /);
     expect(problem({ bannedConcepts: ['red', 'Red'] })).toMatch(/"Red" is listed twice/);

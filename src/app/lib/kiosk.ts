@@ -1,11 +1,17 @@
 /**
- * Kiosk mode: finds and loads the policy that locks the page.
+ * Kiosk mode: finds and loads the policy that locks the page, and fails closed: once kiosk mode is
+ * asked for, a policy that cannot be read or validated shows the error screen and nothing can be
+ * generated; the normal page is never the fallback.
  *
  * Where the policy comes from, first match wins:
+ *   0. A kiosk build (`npm run build:kiosk -- --policy FILE`) has it baked in and no normal mode.
  *   1. `policy.json` served next to the app (public/policy.json): the deployment's own policy.
- *      When it exists, a `?kiosk=` parameter cannot replace it (a visitor editing the address
- *      bar must not be able to load a looser policy).
- *   2. `?kiosk=<URL of a policy.json>` (relative URLs resolve against the page).
+ *      When it exists, a `?kiosk=` parameter cannot replace it. A 404 (or the dev server's
+ *      index.html fallback) means "not deployed"; any other failure (503, a network error, a
+ *      broken file) is the error screen.
+ *   2. `?kiosk=<same-origin path of a policy file>`. Other origins and data: URLs are refused.
+ *      The choice sticks in this browser (removing the parameter keeps the kiosk); an operator
+ *      leaves kiosk mode by clearing the site's data.
  * No policy: the normal, editable page.
  */
 import { InvalidInputError, OresError } from '../../core/errors.ts';
@@ -20,24 +26,59 @@ export type KioskState =
 
 type Fetch = (url: string) => Promise<Response>;
 
+/** Where a `?kiosk=` choice is remembered, so that removing the parameter does not unlock the page. */
+export const KIOSK_LOCK_KEY = 'ores.kiosk-lock.v1';
+
+type StorageLike = Pick<Storage, 'getItem' | 'setItem'>;
+
 /** True when the response is a JSON file rather than the dev server's index.html fallback. */
 function isFile(response: Response): boolean {
   return response.ok && !(response.headers.get('content-type') ?? '').includes('text/html');
 }
 
-/** The policy URL for this page, or null (normal mode). */
-export async function findPolicyUrl(pageUrl: string, appBase: string, fetchImpl: Fetch = fetch): Promise<string | null> {
-  const deployed = new URL('policy.json', appBase).href;
+/** A `?kiosk=` value as a URL of this page's origin; anything else is refused. */
+function sameOriginPolicyUrl(param: string, pageUrl: string): string {
+  const page = new URL(pageUrl);
+  let url: URL;
   try {
-    const r = await fetchImpl(deployed);
-    if (isFile(r)) return deployed;
+    url = new URL(param, pageUrl);
   } catch {
-    // no deployed policy
+    throw new InvalidInputError('policy-unreachable', `"?kiosk=${param}" is not a URL of a policy file.`);
   }
+  if (url.origin !== page.origin) {
+    throw new InvalidInputError('policy-not-same-origin', `"?kiosk=${param.slice(0, 80)}" is refused: a kiosk policy must be a file of this site (${page.origin}), not ${url.protocol === 'data:' ? 'a data: URL' : url.origin}.`);
+  }
+  return url.href;
+}
+
+/**
+ * The policy URL for this page: null for the normal page, '' for "?kiosk=" without a URL. Throws
+ * (the error screen) when a deployed policy cannot be checked or `?kiosk=` names another origin.
+ */
+export async function findPolicyUrl(pageUrl: string, appBase: string, fetchImpl: Fetch = fetch, storage?: StorageLike): Promise<string | null> {
+  const deployed = new URL('policy.json', appBase).href;
+  let r: Response;
+  try {
+    r = await fetchImpl(deployed);
+  } catch (e) {
+    throw new InvalidInputError('policy-unreachable', `Could not check for a deployed kiosk policy at ${deployed} (${(e as Error).message}); the page stays locked until it can.`);
+  }
+  if (isFile(r)) return deployed;
+  const notDeployed = r.status === 404 || (r.ok && !isFile(r));
+  if (!notDeployed) throw new InvalidInputError('policy-unreachable', `Could not read the kiosk policy ${deployed}: HTTP ${r.status}. The page stays locked until it can.`);
   const param = new URL(pageUrl).searchParams.get('kiosk');
-  if (param === null) return null;
+  if (param === null) {
+    const remembered = storage?.getItem(KIOSK_LOCK_KEY);
+    return remembered ? sameOriginPolicyUrl(remembered, pageUrl) : null;
+  }
   if (param.trim() === '') return ''; // "?kiosk=" with no URL: an error, not the normal page
-  return new URL(param, pageUrl).href;
+  const url = sameOriginPolicyUrl(param, pageUrl);
+  try {
+    storage?.setItem(KIOSK_LOCK_KEY, url);
+  } catch {
+    // storage disabled: the parameter still locks this visit
+  }
+  return url;
 }
 
 async function fetchJsonText(url: string, what: string, fetchImpl: Fetch): Promise<string> {
@@ -73,14 +114,28 @@ export async function loadPolicy(url: string, manifest: ModelManifest, fetchImpl
 }
 
 /** Finds the policy and loads it; every failure becomes the error screen (generation stays off). */
-export async function detectKiosk(pageUrl: string, appBase: string, manifest: ModelManifest, fetchImpl: Fetch = fetch): Promise<KioskState> {
-  const url = await findPolicyUrl(pageUrl, appBase, fetchImpl);
-  if (url === null) return { mode: 'normal' };
+export async function detectKiosk(pageUrl: string, appBase: string, manifest: ModelManifest, fetchImpl: Fetch = fetch, storage?: StorageLike): Promise<KioskState> {
+  let url: string | null = null;
   try {
+    url = await findPolicyUrl(pageUrl, appBase, fetchImpl, storage);
+    if (url === null) return { mode: 'normal' };
     return { mode: 'kiosk', policy: await loadPolicy(url, manifest, fetchImpl) };
   } catch (e) {
     const error = e instanceof OresError ? e : new OresError('policy-invalid', (e as Error).message);
-    return { mode: 'kiosk-error', source: url || '(none)', error };
+    return { mode: 'kiosk-error', source: url || new URL(pageUrl).searchParams.get('kiosk') || new URL('policy.json', appBase).href, error };
+  }
+}
+
+/** A kiosk build's baked-in policy (validated when it was built, checked again here). */
+export function bakedKiosk(policyJson: string, manifest: ModelManifest): KioskState {
+  try {
+    const policy = parsePolicy(policyJson, 'the built-in kiosk policy');
+    checkPolicyModel(policy, manifest, 'the built-in kiosk policy');
+    if (typeof policy.instruction === 'string') throw new InvalidInputError('policy-invalid', 'The built-in kiosk policy names its instruction by URL; a kiosk build inlines it.');
+    const { instruction, ...rest } = policy;
+    return { mode: 'kiosk', policy: deepFreeze({ ...rest, ...(instruction ? { instruction } : {}), source: 'built into this kiosk' }) };
+  } catch (e) {
+    return { mode: 'kiosk-error', source: 'built into this kiosk', error: e instanceof OresError ? e : new OresError('policy-invalid', (e as Error).message) };
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { OresError } from '../../core/errors.ts';
 import { loadLexicon, type Lexicon } from '../../core/guard/lexicon.ts';
+import { compilePolicy, type CompiledPolicy } from '../../core/policy/compile.ts';
 import { createFallbackRewriter } from '../../core/rewrite/fallbackRewriter.ts';
 import { defaultInstruction } from '../../core/rewrite/instructions.ts';
 import { createLlmRewriter } from '../../core/rewrite/llmRewriter.ts';
@@ -21,6 +22,8 @@ export interface RewriteCall {
   readonly llm: LlmHandle | null;
   /** A learned instruction; default: the model family's. */
   readonly instruction?: string;
+  /** The compiled policy of `concepts`. */
+  readonly policy?: CompiledPolicy;
   readonly signal?: AbortSignal;
 }
 
@@ -33,8 +36,9 @@ export class RewriteService {
   private lexiconPromise: Promise<Lexicon | null> | undefined;
   private fallbackRewriter: Rewriter | undefined;
   private llmRewriters = new WeakMap<ChatEngine, Rewriter>();
-  /** Set when the lexicon could not be loaded (the guard then knows the concepts and world words only). */
+  /** Set when the lexicon could not be loaded (the guard then knows the concepts and world words only): shown as an error; a kiosk refuses to generate. */
   lexiconProblem: string | undefined;
+  private compiled = new Map<string, CompiledPolicy>();
 
   constructor(private readonly lexiconUrl: string) {}
 
@@ -43,6 +47,19 @@ export class RewriteService {
       this.lexiconProblem = `The WordNet lexicon could not be loaded (${e.message}); the guard knows only the concepts, their forms and the model's world words.`;
       return null;
     }));
+  }
+
+  /** The compiled policy of a concept list (cached): what the guard, the rewriters, the judge and the UI read. */
+  async policy(concepts: readonly string[]): Promise<CompiledPolicy> {
+    const lexicon = await this.lexicon();
+    const key = JSON.stringify([lexicon !== null, ...concepts]);
+    let p = this.compiled.get(key);
+    if (!p) {
+      p = compilePolicy(concepts, { lexicon });
+      this.compiled.set(key, p);
+      if (this.compiled.size > 8) this.compiled.delete(this.compiled.keys().next().value as string);
+    }
+    return p;
   }
 
   private async fallback(): Promise<Rewriter> {
@@ -69,14 +86,15 @@ export class RewriteService {
           query: call.query,
           concepts: call.concepts,
           instruction: call.instruction ?? defaultInstruction(call.llm.modelId),
+          policy: call.policy,
           signal: call.signal,
         });
       } catch (e) {
         if (!(e instanceof OresError) || e.code === 'cancelled' || e.code === 'empty-query' || e.code === 'query-too-long') throw e;
-        const result = await (await this.fallback()).rewrite({ query: call.query, concepts: call.concepts, instruction: '', signal: call.signal });
+        const result = await (await this.fallback()).rewrite({ query: call.query, concepts: call.concepts, instruction: '', policy: call.policy, signal: call.signal });
         return { ...result, note: `The language model's rewrite failed (${e.message}); the offline fallback was used instead.` };
       }
     }
-    return (await this.fallback()).rewrite({ query: call.query, concepts: call.concepts, instruction: '', signal: call.signal });
+    return (await this.fallback()).rewrite({ query: call.query, concepts: call.concepts, instruction: '', policy: call.policy, signal: call.signal });
   }
 }

@@ -12,7 +12,12 @@ import { pngBlob } from '../lib/download.ts';
 import { rgbaToDataUrl } from '../lib/image.ts';
 import type { LlmHandle, RewriteOutcome, RewriteService } from '../lib/rewrite.ts';
 import { planRuns, runAll, timeline, type PlanOptions, type RunSpec, type TimelineCell } from '../lib/runs.ts';
-import { fieldForCode, validateInputs, type Field, type Inputs } from '../lib/validate.ts';
+import type { CompiledPolicy } from '../../core/policy/compile.ts';
+import { judgePlan, type JudgePlan } from '../../core/policy/judgePlan.ts';
+import { describeVerification, generateVerified } from '../../core/policy/verify.ts';
+import type { GenerateCall } from '../../engine/diffusionClient.ts';
+import type { GenerationOutput } from '../../engine/protocol.ts';
+import { fieldForCode, validateInputs, type Field, type Inputs, type ValidInputs } from '../lib/validate.ts';
 
 export type RunStatus = 'queued' | 'running' | 'done' | 'error' | 'cancelled';
 
@@ -27,6 +32,10 @@ export interface RunCard {
   readonly png?: Blob;
   readonly pngUrl?: string;
   readonly cells?: readonly TimelineCell[];
+  /** Why this S (switch step by concept). */
+  readonly switchReason?: string;
+  /** "checked by <judge>: clean", "not checked: ...", or the refusal. */
+  readonly verification?: string;
   readonly seconds?: number;
   readonly provider?: string;
   readonly error?: OresError;
@@ -53,6 +62,9 @@ export interface GenerateContext {
   readonly previewEvery: number;
   readonly llm: LlmHandle | null;
   readonly instruction?: string;
+  /** Output verification: 'required' (a kiosk's default) refuses to run without a judge; 'auto' checks when a judge can. */
+  readonly verification: 'required' | 'auto' | 'off';
+  readonly maxRetries: number;
 }
 
 const asOres = (e: unknown): OresError => (e instanceof OresError ? e : new OresError('internal', (e as Error).message));
@@ -81,12 +93,52 @@ export class GenerationState {
     this.abort?.abort();
   }
 
+  /** Forgets the last results (a kiosk's next visitor sees none of them). */
+  clearResults(): void {
+    for (const c of this.cards) if (c.pngUrl) URL.revokeObjectURL(c.pngUrl);
+    this.cards = [];
+    this.rewrite = null;
+    this.status = '';
+  }
+
   private update(spec: RunSpec, patch: Partial<RunCard>): void {
     this.cards = this.cards.map((c) => (c.spec === spec ? { ...c, ...patch } : c));
   }
 
   private card(spec: RunSpec): RunCard | undefined {
     return this.cards.find((c) => c.spec === spec);
+  }
+
+  /** Verification text of each shown output (the TIN run's). */
+  private verdicts = new WeakMap<GenerationOutput, string>();
+
+  /**
+   * TIN under output verification: the judge checks the image in the worker; a banned concept
+   * means the next seed with the rewrite from step 0, up to maxRetries; then a refusal (an error
+   * card that names the concept and the judge, and no image).
+   */
+  private async verified(c: GenerateCall, value: ValidInputs, plan: JudgePlan, maxRetries: number, spec: RunSpec): Promise<GenerationOutput> {
+    const first = { seed: value.seed, switchStep: value.switchAt };
+    const result = await generateVerified<GenerationOutput>(
+      {
+        generate: (a) => {
+          if (a.seed === first.seed && a.switchStep === first.switchStep) return this.client.generate(c);
+          this.update(spec, { previews: [] });
+          this.status = `${spec.title}: the judge saw a banned concept; regenerating (seed ${a.seed}, S = 0)…`;
+          // S = 0: every step on the prompt of the last step, which in TIN's schedule is u'
+          const schedule = c.request.schedule!;
+          return this.client.generate({ ...c, request: { ...c.request, seed: a.seed, schedule: { ...schedule, steps: schedule.steps.map((s) => ({ ...s, prompt: schedule.steps.at(-1)!.prompt })) } } });
+        },
+        judge: plan.kind === 'world' ? { id: 'the world judge', check: async (out) => (await this.client.judge(out.rgba, [...plan.concepts])).verdict } : null,
+        uncheckedReason: plan.kind === 'none' ? plan.reason : undefined,
+      },
+      first,
+      maxRetries,
+    );
+    const text = describeVerification(result.verification);
+    if (!result.output) throw new OresError('output-refused', text.replace(/^refused: /, 'Refused: '));
+    this.verdicts.set(result.output, text);
+    return result.output;
   }
 
   /** Returns the fields that stopped it from starting (empty when it ran). */
@@ -103,20 +155,39 @@ export class GenerationState {
       this.status = 'Not started: the image model is not loaded.';
       return ['model'];
     }
+    let policy: CompiledPolicy | undefined;
+    let plan: JudgePlan | undefined;
+    if (ctx.concepts.length > 0) {
+      try {
+        policy = await this.rewriter.policy(ctx.concepts);
+        if (ctx.kiosk && !policy.lexicon) throw new OresError('lexicon-unavailable', `${this.rewriter.lexiconProblem ?? 'The WordNet lexicon is not loaded.'} A kiosk does not generate without it.`);
+        plan = judgePlan(policy, ctx.entry);
+        if (ctx.verification === 'required' && plan.kind === 'none') {
+          throw new OresError('verification-unavailable', `This kiosk requires every image to be checked, but ${plan.reason}. Nothing can be generated until the policy or the model changes.`);
+        }
+      } catch (e) {
+        const error = asOres(e);
+        this.fieldErrors = { [fieldForCode(error.code)]: error };
+        this.status = `Not started: ${error.message}`;
+        return [fieldForCode(error.code)];
+      }
+    }
     this.fieldErrors = {};
-    const value = v.value;
+    // Switch step by concept: layout concepts switch early (the compiled policy says why).
+    const choice = policy?.switchStep(v.value.steps, ctx.inputs.switchFraction);
+    const value = choice ? { ...v.value, switchAt: choice.step } : v.value;
     const abort = (this.abort = new AbortController());
     this.running = true;
     for (const c of this.cards) if (c.pngUrl) URL.revokeObjectURL(c.pngUrl);
 
     let rewritten: Promise<string> | undefined;
-    if (ctx.concepts.length > 0) {
+    if (policy) {
       const label = ctx.llm ? `Local LLM rewrite (${ctx.llm.modelId})` : FALLBACK_LABEL;
       const view: RewriteView = { status: 'running', query: value.prompt, concepts: ctx.concepts, label };
       this.rewrite = view;
       // Started after the TIN run has been posted, so the worker is denoising on u meanwhile.
       const outcome = new Promise<void>((r) => setTimeout(r, 0)).then(() =>
-        this.rewriter.rewrite({ query: value.prompt, concepts: ctx.concepts, llm: ctx.llm, instruction: ctx.instruction, signal: abort.signal }),
+        this.rewriter.rewrite({ query: value.prompt, concepts: ctx.concepts, llm: ctx.llm, instruction: ctx.instruction, policy, signal: abort.signal }),
       );
       outcome.then(
         (result) => (this.rewrite = { ...view, status: 'done', label: result.label, result }),
@@ -127,24 +198,30 @@ export class GenerationState {
 
     let runs: RunSpec[];
     try {
-      runs = planRuns(value, { ...ctx, rewritten });
+      // A kiosk shows no step preview: nothing is shown before the final image has been checked.
+      runs = planRuns(value, { ...ctx, previewEvery: ctx.kiosk ? 0 : ctx.previewEvery, rewritten });
     } catch (e) {
       this.fieldErrors = { run: asOres(e) };
       this.running = false;
       return ['run'];
     }
+    const tinSpec = runs.find((r) => r.kind === 'tin');
+    const verifying = {
+      generate: (c: GenerateCall): Promise<GenerationOutput> =>
+        tinSpec && c.request === tinSpec.request && plan && ctx.verification !== 'off' ? this.verified(c, value, plan, ctx.maxRetries, tinSpec) : this.client.generate(c),
+    };
     this.cards = runs.map((spec) => ({
       spec,
       status: 'queued',
       steps: value.steps,
       seed: value.seed,
-      ...(spec.kind === 'tin' ? { switchAt: value.switchAt } : {}),
+      ...(spec.kind === 'tin' ? { switchAt: value.switchAt, ...(choice ? { switchReason: choice.reason } : {}) } : {}),
       progress: null,
       previews: [],
     }));
     const started = new Map<RunSpec, number>();
     await runAll(
-      this.client,
+      verifying,
       runs,
       {
         onStart: (spec) => {
@@ -170,6 +247,7 @@ export class GenerationState {
             cells: timeline(spec.kind, out.trace, spec.kind === 'tin' ? value.switchAt : undefined),
             seconds,
             provider: out.provider,
+            ...(this.verdicts.has(out) ? { verification: this.verdicts.get(out) } : {}),
           });
           this.status = `${spec.title}: done in ${seconds.toFixed(1)} s.`;
         },

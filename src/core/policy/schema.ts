@@ -8,7 +8,10 @@
  *     "instruction": { ...an ores-instruction artifact } | "artifact.json",   (optional; a URL is resolved against the policy's URL)
  *     "model": "ores-tiny-world",                         (optional diffusion model id from the manifest)
  *     "llmModel": "Llama-3.2-1B-Instruct-q4f32_1-MLC",    (optional WebLLM model id for the rewrite)
- *     "switchFraction": 0.15                              (optional S/T; default: the model's)
+ *     "switchFraction": 0.15,                             (optional S/T, at most 0.5; default: the model's)
+ *     "verification": "required",                         (optional: "required" (default) or "off")
+ *     "maxRetries": 2,                                    (optional regenerations when the judge sees a concept, 0-5)
+ *     "auditPrompts": false                               (optional: keep visitors' prompts in the audit log; default false)
  *   }
  *
  * Pure: zod validation with messages that name the bad field, no fetching (the app does that).
@@ -29,6 +32,9 @@ const concept = z
   .max(100, 'a banned concept is longer than 100 characters')
   .refine((c) => phraseKey(c).length > 0, 'a banned concept has no letters or digits');
 
+/** Above this S/T the rewrite conditions too few late steps to remove a concept. */
+export const MAX_KIOSK_SWITCH_FRACTION = 0.5;
+
 export const PolicySchema = z.strictObject({
   format: z.literal(POLICY_FORMAT).optional(),
   version: z.literal(POLICY_VERSION).optional(),
@@ -37,7 +43,16 @@ export const PolicySchema = z.strictObject({
   instruction: z.union([InstructionArtifactSchema, z.string().trim().min(1, 'the instruction URL is empty')]).optional(),
   model: z.string().min(1).optional(),
   llmModel: z.string().min(1).optional(),
-  switchFraction: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').optional(),
+  switchFraction: z
+    .number()
+    .min(0, 'must be between 0 and 0.5')
+    .max(MAX_KIOSK_SWITCH_FRACTION, `must be at most ${MAX_KIOSK_SWITCH_FRACTION}: after half the steps on the user's prompt the picture is already drawn, and the rewrite would have nothing left to change`)
+    .optional(),
+  /** "required": every image is judged before it is shown; a model without a judge for the concepts refuses to start. */
+  verification: z.enum(['required', 'off']).default('required'),
+  maxRetries: z.number().int().min(0).max(5).default(2),
+  /** Keep the visitors' prompts in the audit log (off by default: the log records what happened, not what was typed). */
+  auditPrompts: z.boolean().default(false),
 });
 
 export type Policy = z.infer<typeof PolicySchema>;
