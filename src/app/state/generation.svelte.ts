@@ -14,7 +14,8 @@ import type { LlmHandle, RewriteOutcome, RewriteService } from '../lib/rewrite.t
 import { planRuns, runAll, timeline, type PlanOptions, type RunSpec, type TimelineCell } from '../lib/runs.ts';
 import type { CompiledPolicy } from '../../core/policy/compile.ts';
 import { judgePlan, type JudgePlan } from '../../core/policy/judgePlan.ts';
-import { describeVerification, generateVerified } from '../../core/policy/verify.ts';
+import type { AuditEntry } from '../../core/policy/audit.ts';
+import { describeVerification, generateVerified, type Verification } from '../../core/policy/verify.ts';
 import type { GenerateCall } from '../../engine/diffusionClient.ts';
 import type { GenerationOutput } from '../../engine/protocol.ts';
 import { fieldForCode, validateInputs, type Field, type Inputs, type ValidInputs } from '../lib/validate.ts';
@@ -65,6 +66,10 @@ export interface GenerateContext {
   /** Output verification: 'required' (a kiosk's default) refuses to run without a judge; 'auto' checks when a judge can. */
   readonly verification: 'required' | 'auto' | 'off';
   readonly maxRetries: number;
+  /** Called once per Generate that ran under a policy (the kiosk's audit log). */
+  readonly onAudit?: (entry: AuditEntry) => void;
+  /** Put the prompt in the audit entry (the policy opted in). */
+  readonly auditPrompt?: boolean;
 }
 
 const asOres = (e: unknown): OresError => (e instanceof OresError ? e : new OresError('internal', (e as Error).message));
@@ -111,6 +116,7 @@ export class GenerationState {
 
   /** Verification text of each shown output (the TIN run's). */
   private verdicts = new WeakMap<GenerationOutput, string>();
+  private lastVerification: Verification | null = null;
 
   /**
    * TIN under output verification: the judge checks the image in the worker; a banned concept
@@ -119,6 +125,7 @@ export class GenerationState {
    */
   private async verified(c: GenerateCall, value: ValidInputs, plan: JudgePlan, maxRetries: number, spec: RunSpec): Promise<GenerationOutput> {
     const first = { seed: value.seed, switchStep: value.switchAt };
+    this.lastVerification = null;
     const result = await generateVerified<GenerationOutput>(
       {
         generate: (a) => {
@@ -135,6 +142,7 @@ export class GenerationState {
       first,
       maxRetries,
     );
+    this.lastVerification = result.verification;
     const text = describeVerification(result.verification);
     if (!result.output) throw new OresError('output-refused', text.replace(/^refused: /, 'Refused: '));
     this.verdicts.set(result.output, text);
@@ -263,6 +271,22 @@ export class GenerationState {
       },
       abort.signal,
     );
+    if (policy && tinSpec && ctx.onAudit) {
+      const card = this.card(tinSpec);
+      const v = this.lastVerification;
+      const rewrite = this.rewrite;
+      ctx.onAudit({
+        time: new Date().toISOString(),
+        policyId: policy.id,
+        guardHits: [...new Set((rewrite?.result?.inputHits ?? []).map((h) => h.concept))],
+        rewriteSource: rewrite?.result ? rewrite.result.source : rewrite?.status === 'error' ? 'failed' : 'none',
+        switchStep: value.switchAt,
+        verdict: card?.status === 'cancelled' ? 'cancelled' : v?.status === 'refused' ? 'refused' : card?.status === 'error' ? 'error' : (v?.status ?? 'unchecked'),
+        retries: v && v.status !== 'unchecked' ? v.retries : 0,
+        ...(card?.error ? { reason: card.error.message } : {}),
+        ...(ctx.auditPrompt ? { prompt: value.prompt } : {}),
+      });
+    }
     if (abort.signal.aborted) this.status = 'Cancelled.';
     else if (this.cards.every((c) => c.status === 'done')) this.status = `Done: ${this.cards.map((c) => c.spec.title).join(', ')}.`;
     this.running = false;
