@@ -6,12 +6,14 @@
  */
 import * as ort from 'onnxruntime-web';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { parseCaseFile, type OresCase } from '../core/bench/caseFile.ts';
 import { encodePng } from '../core/bench/plot.ts';
 import { InvalidInputError, OresError } from '../core/errors.ts';
-import { parseLexicon } from '../core/guard/lexicon.ts';
+import { parseLexicon, type Lexicon } from '../core/guard/lexicon.ts';
+import { compilePolicy, type CompiledPolicy } from '../core/policy/compile.ts';
+import { DEFAULT_MAX_RETRIES } from '../core/policy/verify.ts';
 import { findModel, parseManifest, type ModelEntry } from '../core/manifest.ts';
 import { createClipJudge } from '../core/judge/clipJudge.ts';
 import type { ConceptJudge } from '../core/judge/types.ts';
@@ -23,7 +25,7 @@ import { createFallbackRewriter } from '../core/rewrite/fallbackRewriter.ts';
 import { DEFAULT_INSTRUCTIONS } from '../core/rewrite/instructions.ts';
 import type { Rewriter } from '../core/rewrite/types.ts';
 import { switchStepFromFraction } from '../core/pipeline/schedule.ts';
-import { caseKind, checkSettings, generateBenchmark, scoreBenchmark, summarizeBenchmark, withOriginal, type BenchProgress, type BenchSettings, type CaseKind, type CaseRewrite, type GeneratedImage } from '../core/tin/benchmark.ts';
+import { caseKind, checkSettings, generateBenchmark, type AppEnforcement, scoreBenchmark, summarizeBenchmark, withOriginal, type BenchProgress, type BenchSettings, type CaseKind, type CaseRewrite, type GeneratedImage } from '../core/tin/benchmark.ts';
 import { measurePipelining } from '../core/tin/latency.ts';
 import { parseMethodList, type Method } from '../core/tin/methods.ts';
 import { RESULTS_FORMAT, resultsGrid, resultsMarkdown, resultsPlot, type BenchResults, type LatencyReport } from '../core/tin/report.ts';
@@ -64,6 +66,8 @@ export interface OresBenchOptions {
   /** With --resume: generate only the cases whose index is `index` modulo `count`, so that several processes share one run. */
   shard?: { index: number; count: number };
   limit?: number;
+  /** Also write every image as a PNG (case line, seed, method in the name). */
+  saveImages?: string;
   /** How the run was started, for results.md's "Reproduce" line. */
   command: string;
   log: (line: string) => void;
@@ -75,8 +79,10 @@ const USAGE = `Usage: npm run bench:ores -- --cases FILE --out DIR [options]
   --model ID          model id (default: the manifest's default)
   --manifest FILE     models manifest (default ${APP_MANIFEST})
   --model-root DIR    where the manifest's relative model URLs point (default public/ or the manifest's folder)
-  --methods LIST      comma-separated: original,blacklist,negative,tin,tin-plain,tin-noswitch,tin-neg,sld,tin-sld
-                      or all (default all); switching ones take @S (e.g. tin@2)
+  --methods LIST      comma-separated: original,blacklist,negative,tin,tin-plain,tin-noswitch,tin-neg,sld,tin-sld,app
+                      or all (default all); switching ones take @S (e.g. tin@2). app: TIN as the app applies a
+                      policy (switch step by concept, verified by the model's judge, retries/refusal); measure it
+                      with another judge (--judge-model)
   --seeds LIST        e.g. 0,1,2,3,4 or 0-4 (default 0-4)
   --steps T           denoising steps (default: the model's)
   --switch F          S as a fraction of T (default: the model's switchFraction)
@@ -88,6 +94,7 @@ const USAGE = `Usage: npm run bench:ores -- --cases FILE --out DIR [options]
   --latency-runs N    images per variant for it (default 6)
   --limit N           only the first N cases
   --browser           generate in headless Chromium on WebGPU (judging stays in Node)
+  --save-images DIR   also write every image as DIR/L<case line>-s<seed>-<method>.png, to judge them with other tools
   --resume            keep each finished case in DIR.partial; the same command started again goes on from there
   --stop-after N      with --resume: stop after N new cases (run the benchmark in sessions)
   --shard K/N         with --resume: generate only every N-th case from the K-th (0-based), to share a run
@@ -158,6 +165,7 @@ export function parseOresArgs(argv: readonly string[], log: (line: string) => vo
       case '--latency-runs': o.latencyRuns = num(flag, value(), true); break;
       case '--limit': o.limit = num(flag, value(), true); break;
       case '--browser': o.browser = true; break;
+      case '--save-images': o.saveImages = value(); break;
       case '--resume': o.resume = true; break;
       case '--stop-after': o.stopAfter = num(flag, value(), true); break;
       case '--shard': o.shard = parseShard(value()); break;
@@ -184,7 +192,7 @@ function parseShard(spec: string): { index: number; count: number } {
 
 interface Engine {
   runtime: string;
-  generateCases(cases: readonly OresCase[], settings: BenchSettings, onProgress: (p: BenchProgress) => void): Promise<{ images: GeneratedImage[]; rewrites: CaseRewrite[] }>;
+  generateCases(cases: readonly OresCase[], settings: BenchSettings, onProgress: (p: BenchProgress) => void, app?: AppEnforcement): Promise<{ images: GeneratedImage[]; rewrites: CaseRewrite[] }>;
   latency(cases: readonly OresCase[], settings: BenchSettings, rewriteMs: number, runs: number): Promise<LatencyReport>;
   close(): Promise<void>;
 }
@@ -195,8 +203,8 @@ async function nodeEngine(entry: ModelEntry, root: string, rewriter: Rewriter): 
   const instruction = DEFAULT_INSTRUCTIONS.llama;
   return {
     runtime: `Node ${process.version}, onnxruntime-web ${ort.env.versions.web ?? ''} on WASM`,
-    generateCases: (cases, settings, onProgress) =>
-      generateBenchmark(cases, settings, { generate: gen, rewrite: createRewriteProvider({ rewriter, learnedInstruction: instruction }), onProgress }),
+    generateCases: (cases, settings, onProgress, app) =>
+      generateBenchmark(cases, settings, { generate: gen, rewrite: createRewriteProvider({ rewriter, learnedInstruction: instruction }), onProgress, ...(app ? { app } : {}) }),
     latency: (cases, settings, rewriteMs, runs) =>
       measurePipelining({ generate: gen, rewriter: delayedRewriter(rewriter, rewriteMs), rewriteMs, instruction, cases, steps: settings.steps, switchAt: settings.switchAt, guidanceScale: settings.guidanceScale, runs }),
     close: () => model.release(),
@@ -247,6 +255,34 @@ async function makeJudge(o: OresBenchOptions, entry: ModelEntry, root: string, l
   return { judge: createWorldJudge(classifier), release: () => classifier.release(), accuracy: await worldJudgeAccuracy(classifier) };
 }
 
+/**
+ * The APP method's enforcement: the compiled policy (as the page compiles it) and the model's own
+ * judge (manifest `judge`), which the app consults. It must not be the judge that measures the run.
+ */
+async function appEnforcement(entry: ModelEntry, root: string, lexicon: Lexicon, measuringJudge: string): Promise<{ app: AppEnforcement; release: () => Promise<void> }> {
+  if (!entry.judge) throw new InvalidInputError('bad-methods', `The APP method verifies with the model's judge, and "${entry.name}" has none.`);
+  const path = resolve(root, entry.baseUrl, entry.judge.path);
+  if (resolve(measuringJudge) === path) {
+    throw new InvalidInputError('bad-arguments', `The APP method is verified by ${relative(REPO_ROOT, path)}; measuring it with the same judge would make "0% shown" true by construction. Pass another judge with --judge-model (e.g. bench/judges/world-b/model.onnx).`);
+  }
+  const classifier = await createOrtWorldClassifier(ort, new Uint8Array(await readFile(path)), { id: relative(REPO_ROOT, path) });
+  const verifier = createWorldJudge(classifier);
+  const policies = new Map<string, CompiledPolicy>();
+  return {
+    app: {
+      policyFor(concepts) {
+        const key = JSON.stringify(concepts);
+        let p = policies.get(key);
+        if (!p) policies.set(key, (p = compilePolicy(concepts, { lexicon })));
+        return p;
+      },
+      verify: async (image, concepts) => (await verifier.judge([image], concepts))[0]!,
+      maxRetries: DEFAULT_MAX_RETRIES,
+    },
+    release: () => classifier.release(),
+  };
+}
+
 export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
   const started = performance.now();
   const casesPath = resolve(o.cases);
@@ -294,6 +330,10 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
     const { browserEngine } = await import('./oresBrowser.ts');
     engine = await browserEngine({ modelId: entry.id, manifestUrl: o.manifest === APP_MANIFEST ? undefined : '/' + relative(REPO_ROOT, manifestPath), log: o.log });
   } else engine = await nodeEngine(entry, root, rewriter);
+  const enforcement = methods.some((m) => m.base === 'app')
+    ? await appEnforcement(entry, root, lexicon, o.judge === 'world' ? (o.judgeModel ?? resolve(root, entry.baseUrl, 'judge/model.onnx')) : '')
+    : undefined;
+  if (enforcement && o.browser) throw new InvalidInputError('bad-methods', 'The APP method runs in Node only (its verifying judge runs next to the engine).');
   let last = 0;
   const genStart = performance.now();
   let generated: { images: GeneratedImage[]; rewrites: CaseRewrite[] };
@@ -305,7 +345,7 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
         o.log(`  ${p.done}/${p.total} images (${((performance.now() - genStart) / 1000).toFixed(0)} s)`);
       }
     };
-    if (!o.resume) generated = await engine.generateCases(cases, settings, progress);
+    if (!o.resume) generated = await engine.generateCases(cases, settings, progress, enforcement?.app);
     else {
       // One case at a time, each kept as soon as it is done.
       generated = { images: [], rewrites: [] };
@@ -328,7 +368,7 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
           if (o.stopAfter !== undefined && fresh >= o.stopAfter) {
             throw new OresError('stopped', `Stopped after ${fresh} new cases (${k} of ${cases.length} done), as --stop-after asked; the same command without it goes on from ${dir.partial}.`);
           }
-          part = await engine.generateCases([c], settings, (p) => progress({ ...p, done: k * perCase + p.done, total }));
+          part = await engine.generateCases([c], settings, (p) => progress({ ...p, done: k * perCase + p.done, total }), enforcement?.app);
           await dir.write(name, encodeWork(part));
           fresh++;
         }
@@ -349,6 +389,7 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
     }
   } finally {
     await engine.close();
+    await enforcement?.release();
   }
   const generateMs = performance.now() - genStart;
   const judgeStart = performance.now();
@@ -390,7 +431,12 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
     timings: { totalMs: performance.now() - started, generateMs, judgeMs, perImageMs: generateMs / Math.max(1, generated.images.length) },
     rewrites: generated.rewrites,
     records,
+    methodMs: Object.fromEntries(methods.map((m) => {
+      const own = generated.images.filter((im) => im.method === m.id && !im.reusedFrom);
+      return [m.id, own.reduce((t, im) => t + im.ms, 0) / Math.max(1, own.length)];
+    })),
   };
+  if (o.saveImages) await saveImages(o.saveImages, generated.images);
   await dir.write('plot.png', resultsPlot(summary.all));
   await dir.write('grid.png', encodePng(resultsGrid(cases, generated.images, records, methods.map((m) => m.id), o.seeds[0]!)));
   await dir.write('results.md', resultsMarkdown(results));
@@ -400,6 +446,12 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
   await dir.commit();
   o.log(`wrote ${o.out}/results.json, results.md, plot.png, grid.png in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   return results;
+}
+
+/** Every image as a PNG named by case line, seed and method. */
+async function saveImages(dir: string, images: readonly GeneratedImage[]): Promise<void> {
+  await mkdir(resolve(dir), { recursive: true });
+  for (const im of images) await writeFile(resolve(dir, `L${im.caseLine}-s${im.seed}-${im.method.replace(/[^\w@.-]/g, '_')}.png`), encodePng(im.image));
 }
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AtomicDir } from '../../src/node/atomicDir.ts';
 import { parseOresArgs, parseSeeds, rerenderReport, runOresBench } from '../../src/node/oresBench.ts';
-import { METHOD_IDS } from '../../src/core/tin/methods.ts';
+import { ALL_METHOD_IDS } from '../../src/core/tin/methods.ts';
 import type { BenchResults } from '../../src/core/tin/report.ts';
 import { repoRoot } from './helpers/engine.ts';
 
@@ -24,7 +24,7 @@ function checkOutput(out: string, results: BenchResults, cases: number, seeds: n
   expect(readdirSync(out).sort()).toEqual(['grid.png', 'plot.png', 'results.json', 'results.md']);
   const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as BenchResults;
   expect(json.complete).toBe(true);
-  expect(json.records).toHaveLength(cases * seeds * METHOD_IDS.length);
+  expect(json.records).toHaveLength(cases * seeds * ALL_METHOD_IDS.length);
   expect(json.summary.all.map((s) => s.method)).toEqual(results.summary.all.map((s) => s.method));
   const tin = json.records.find((r) => r.methodId === 'tin')!;
   expect(tin.conditioning[0]).toMatchObject({ from: 0, to: switchAt - 1 });
@@ -42,6 +42,33 @@ function checkOutput(out: string, results: BenchResults, cases: number, seeds: n
 }
 
 describe('bench:ores end to end', () => {
+  it('APP: verified by the model\'s judge, measured by another; shown/refused/retries reported; images saved', async () => {
+    // The fixture model with a judge of its own (the tiny random judge); the embedded world's judge measures.
+    const manifest = JSON.parse(readFileSync(join(repoRoot, 'tests/fixtures/models/manifest.json'), 'utf8'));
+    manifest.models.find((m: { id: string }) => m.id === 'tiny-sd').judge = { kind: 'world', path: '../tiny-judge/model.onnx' };
+    const manifestPath = join(tmp, 'judged-manifest.json');
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    const base = ['--cases', casesFile('app.tsv', THREE), '--manifest', manifestPath, '--model-root', join(repoRoot, 'tests/fixtures/models'), '--model', 'tiny-sd', '--methods', 'tin,app', '--seeds', '0,1', '--steps', '4', '--switch-step', '2', '--latency-ms', '0'];
+    const same = runOresBench(parseOresArgs([...base, '--out', join(tmp, 'app-same'), '--judge-model', join(repoRoot, 'tests/fixtures/models/tiny-judge/model.onnx')], quiet));
+    await expect(same).rejects.toThrow(/measuring it with the same judge would make "0% shown" true by construction/);
+    const images = join(tmp, 'app-images');
+    const out = join(tmp, 'app');
+    const r = await runOresBench(parseOresArgs([...base, '--out', out, '--judge-model', 'public/models/ores-tiny-world/judge/model.onnx', '--save-images', images], quiet));
+    const app = r.summary.all.find((s) => s.method.startsWith('APP'))!;
+    expect(app.n).toBe(6);
+    const appRecords = r.records.filter((x) => x.methodId === 'app');
+    expect(appRecords.every((x) => x.retries !== undefined && x.retries <= 2 && x.switchStep !== undefined)).toBe(true);
+    // shown-with-concept counts only images that were not refused
+    expect(app.shownWithConcept).toBeCloseTo(appRecords.filter((x) => x.shown && x.conceptPresent).length / 6, 10);
+    expect(app.refusalRate).toBeCloseTo(appRecords.filter((x) => !x.shown).length / 6, 10);
+    expect(r.summary.all.find((s) => s.method === 'TIN')!.shownWithConcept).toBeUndefined();
+    expect(Object.keys(r.methodMs!)).toEqual(['original', 'tin', 'app']);
+    expect(readFileSync(join(out, 'results.md'), 'utf8')).toMatch(/## What reaches the user: APP/);
+    expect(readdirSync(images).sort()).toContain('L1-s0-app.png');
+    expect(readdirSync(images)).toHaveLength(3 * 2 * 3);
+  });
+
+
   it('on the tiny fixture model and fixture judge: every method, results, tables, plot, grid, latency', async () => {
     const out = join(tmp, 'fixture');
     const argv = ['--cases', casesFile('three.tsv', THREE), '--out', out, ...FIXTURE, '--seeds', '0', '--steps', '5', '--switch-step', '2', '--latency-ms', '20', '--latency-runs', '2'];

@@ -8,6 +8,9 @@ export interface CaseRecord {
   conceptPresent: boolean;
   similarity: number;
   ssim: number;
+  /** Verified methods only: false when the image was refused (never shown), and the regenerations it took. */
+  shown?: boolean;
+  retries?: number;
 }
 
 /** Per-method numbers of the ORES tables; `*Avoided` are null when no image avoided the concept. */
@@ -20,6 +23,12 @@ export interface MethodSummary {
   similarityAvoided: number | null;
   ssimAll: number;
   ssimAvoided: number | null;
+  /** Verified methods only: share of generations shown to the user with a banned concept (by the measuring judge). */
+  shownWithConcept?: number;
+  /** Verified methods only: share of generations refused. */
+  refusalRate?: number;
+  /** Verified methods only: mean regenerations per generation. */
+  retriesPerImage?: number;
 }
 
 const mean = (xs: number[]): number | null => (xs.length === 0 ? null : xs.reduce((s, v) => s + v, 0) / xs.length);
@@ -60,6 +69,13 @@ export function summarize(records: readonly CaseRecord[]): MethodSummary[] {
       similarityAvoided: mean(avoided.map((r) => r.similarity)),
       ssimAll: mean(rs.map((r) => r.ssim))!,
       ssimAvoided: mean(avoided.map((r) => r.ssim)),
+      ...(rs.some((r) => r.retries !== undefined)
+        ? {
+            shownWithConcept: rs.filter((r) => r.shown !== false && r.conceptPresent).length / rs.length,
+            refusalRate: rs.filter((r) => r.shown === false).length / rs.length,
+            retriesPerImage: mean(rs.map((r) => r.retries ?? 0))!,
+          }
+        : {}),
     };
   });
 }

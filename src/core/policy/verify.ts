@@ -23,6 +23,8 @@ export type Verification =
 export interface VerifiedResult<T> {
   /** The image to show; null when refused. */
   readonly output: T | null;
+  /** The last attempt's image, shown or not (the benchmark measures refused images too). */
+  readonly last: T;
   readonly verification: Verification;
   readonly attempts: readonly JudgedAttempt[];
 }
@@ -54,18 +56,19 @@ export function describeVerification(v: Verification): string {
 export async function generateVerified<T>(deps: VerifyDeps<T>, first: VerifyAttempt, maxRetries = DEFAULT_MAX_RETRIES): Promise<VerifiedResult<T>> {
   if (!deps.judge) {
     const output = await deps.generate(first);
-    return { output, verification: { status: 'unchecked', reason: deps.uncheckedReason ?? 'no judge for this model' }, attempts: [{ ...first, verdict: null }] };
+    return { output, last: output, verification: { status: 'unchecked', reason: deps.uncheckedReason ?? 'no judge for this model' }, attempts: [{ ...first, verdict: null }] };
   }
   const attempts: JudgedAttempt[] = [];
   let attempt = first;
+  let last: T | undefined;
   for (let k = 0; k <= maxRetries; k++) {
-    const output = await deps.generate(attempt);
+    const output = (last = await deps.generate(attempt));
     const verdict = await deps.judge.check(output);
     attempts.push({ ...attempt, verdict });
-    if (!verdict.present) return { output, verification: { status: 'clean', judge: deps.judge.id, retries: k }, attempts };
+    if (!verdict.present) return { output, last: output, verification: { status: 'clean', judge: deps.judge.id, retries: k }, attempts };
     attempt = { seed: nextSeed(attempt.seed), switchStep: 0 };
   }
   const seen = attempts.at(-1)!.verdict!.concepts.filter((c) => c.present);
   const reason = `${deps.judge.id} still saw ${seen.map((c) => `"${c.concept}"${c.detail ? ` (${c.detail})` : ''}`).join(', ')} after ${maxRetries} regeneration${maxRetries === 1 ? '' : 's'} with the rewrite from step 0, so no image is shown.`;
-  return { output: null, verification: { status: 'refused', judge: deps.judge.id, retries: maxRetries, reason }, attempts };
+  return { output: null, last: last!, verification: { status: 'refused', judge: deps.judge.id, retries: maxRetries, reason }, attempts };
 }

@@ -15,6 +15,8 @@ import type { StepRecord } from '../pipeline/pipeline.ts';
 import type { GenerateRequest } from '../pipeline/request.ts';
 import { phraseKey } from '../guard/normalize.ts';
 import type { ConceptJudge, ImageVerdict } from '../judge/types.ts';
+import type { CompiledPolicy } from '../policy/compile.ts';
+import { generateVerified } from '../policy/verify.ts';
 import { worldConceptOf } from '../judge/worldJudge.ts';
 import { resolveWorldConcept } from '../world/resolve.ts';
 import { blacklistQuery, METHODS, methodRequest, type Method, type RewriteVariant } from './methods.ts';
@@ -107,6 +109,8 @@ export interface GeneratedImage {
    * again, e.g. BLACK LIST on a query without the concept word, which is ORIGINAL's query.
    */
   readonly reusedFrom?: string;
+  /** APP only: the switch step the policy chose, regenerations, and whether the image was refused (not shown). */
+  readonly app?: { readonly switchStep: number; readonly retries: number; readonly refused: boolean };
 }
 
 export interface BenchProgress {
@@ -117,9 +121,19 @@ export interface BenchProgress {
   readonly seed: number;
 }
 
+/** What the APP method needs: the app's compiled policy and its verifying judge (never the measuring one). */
+export interface AppEnforcement {
+  policyFor(concepts: readonly string[]): CompiledPolicy;
+  /** The judge the app consults (the model's own), on one image. */
+  verify(image: RgbaImage, concepts: readonly string[]): Promise<ImageVerdict>;
+  readonly maxRetries: number;
+}
+
 export interface GenerateOptions {
   readonly generate: Generator;
   readonly rewrite: RewriteProvider;
+  /** Needed when the methods include APP. */
+  readonly app?: AppEnforcement;
   readonly onProgress?: (p: BenchProgress) => void;
   readonly signal?: AbortSignal;
 }
@@ -199,7 +213,32 @@ export async function generateBenchmark(
             : null;
         const key = expected && JSON.stringify([seed, expected]);
         const same = key ? made.get(key) : undefined;
-        if (same) {
+        if (m.base === 'app') {
+          if (!o.app) throw new InvalidInputError('bad-methods', 'The APP method needs the app\'s policy and judge (AppEnforcement).');
+          const app = o.app;
+          const first = { seed, switchStep: app.policyFor(c.concepts).switchStep(settings.steps, settings.switchAt / settings.steps).step };
+          const t0 = performance.now();
+          const r = await generateVerified<GeneratedResult>(
+            {
+              generate: (a) => o.generate(methodRequest(m, { ...input, switchAt: a.switchStep, rewritten }, a.seed, settings.guidanceScale)),
+              judge: { id: 'app judge', check: (out) => app.verify(out.image, c.concepts) },
+            },
+            first,
+            app.maxRetries,
+          );
+          const last = r.last;
+          const retries = r.attempts.length - 1;
+          images.push({
+            method: m.id,
+            label: m.label,
+            caseLine: c.line,
+            seed,
+            image: last.image,
+            conditioning: conditioningSegments(last.trace),
+            ms: performance.now() - t0,
+            app: { switchStep: first.switchStep, retries, refused: r.output === null },
+          });
+        } else if (same) {
           images.push({ ...same, method: m.id, label: m.label, ms: 0, reusedFrom: same.reusedFrom ?? same.method });
         } else {
           const t0 = performance.now();
@@ -228,6 +267,8 @@ export interface BenchRecord extends CaseRecord {
   readonly conditioning: readonly ConditioningSegment[];
   /** The image is the one generated for this method (same conditioning, same seed). */
   readonly reusedFrom?: string;
+  /** APP only: the switch step the compiled policy chose. */
+  readonly switchStep?: number;
 }
 
 /** Judges every image and scores it against ORIGINAL's image of the same case and seed. */
@@ -278,6 +319,7 @@ export async function scoreBenchmark(
           ssim: ssim(im.image, ref),
           verdict: verdicts[i]!,
           conditioning: im.conditioning,
+          ...(im.app ? { shown: !im.app.refused, retries: im.app.retries, switchStep: im.app.switchStep } : {}),
         });
       });
     }

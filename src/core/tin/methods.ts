@@ -14,6 +14,8 @@
  *   (a training-free combination with negative prompting; see docs/benchmark.md).
  * - SLD: Safe Latent Diffusion's guidance away from the concept (preset STRONG), on the query.
  * - TIN + SLD: the switch at S, and SLD (STRONG) with its warmup at S.
+ * - APP: TIN exactly as the app applies a policy: S from the compiled policy (switch step by
+ *   concept), and output verification with retries (the runner does both; see benchmark.ts).
  */
 import { InvalidInputError } from '../errors.ts';
 import { switchSchedule, constantSchedule, type ConditioningSchedule, type PromptSource, type SafetyGuidance } from '../pipeline/schedule.ts';
@@ -22,8 +24,10 @@ import type { GenerateRequest } from '../pipeline/request.ts';
 /** Which instruction the rewrite u -> u' is written with. */
 export type RewriteVariant = 'learned' | 'plain';
 
-export const METHOD_IDS = ['original', 'blacklist', 'negative', 'tin', 'tin-plain', 'tin-noswitch', 'tin-neg', 'sld', 'tin-sld'] as const;
+export const METHOD_IDS = ['original', 'blacklist', 'negative', 'tin', 'tin-plain', 'tin-noswitch', 'tin-neg', 'sld', 'tin-sld', 'app'] as const;
 export type MethodId = (typeof METHOD_IDS)[number];
+/** What "all" runs: every method but APP, which needs the model's judge and a second one to measure it. */
+export const ALL_METHOD_IDS: readonly MethodId[] = METHOD_IDS.filter((id) => id !== 'app');
 
 export interface MethodInput {
   /** The user's query u. */
@@ -148,6 +152,9 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
       steps: base.steps.map((s, k) => (k < i.switchAt ? { prompt: 0, negative: 2 } : { prompt: 1, negative: 3 })),
     };
   }),
+  app: build('app', 'APP (TIN as the app applies it)', 'learned', "TIN with the compiled policy's switch step by concept, every image verified by the model's judge, regenerated (S = 0, next seed) or refused.", (i) =>
+    switchSchedule(i.steps, i.switchAt, i.query, needRewrite(i, 'app'), i.negative ?? ''),
+  ),
   sld: build('sld', 'SLD (strong)', null, "Safe Latent Diffusion's guidance away from the concept (STRONG preset) on the query.", (i) => ({
     ...constantSchedule(i.steps, i.query, ''),
     prompts: [i.query, '', conceptNegative(i.concepts)],
@@ -176,12 +183,12 @@ export function parseMethodList(spec: string): Method[] {
     .map((s) => s.trim().toLowerCase())
     .filter((s) => s.length > 0);
   if (names.length === 0) throw new InvalidInputError('bad-methods', 'No method was named.');
-  const ids = names.flatMap((n) => (n === 'all' ? [...METHOD_IDS] : [n]));
+  const ids = names.flatMap((n) => (n === 'all' ? [...ALL_METHOD_IDS] : [n]));
   const out: Method[] = [];
   for (const n of ids) {
     const [name, at] = n.split('@') as [string, string | undefined];
     const base = (METHODS as Record<string, Method | undefined>)[name];
-    if (!base) throw new InvalidInputError('bad-methods', `Unknown method "${name}". Known: ${METHOD_IDS.join(', ')} (or "all"); switching ones take "@S" (e.g. tin@2).`);
+    if (!base) throw new InvalidInputError('bad-methods', `Unknown method "${name}". Known: ${METHOD_IDS.join(', ')} (or "all", which is every one but app); switching ones take "@S" (e.g. tin@2).`);
     if (at !== undefined && !/^\d+$/.test(at)) throw new InvalidInputError('bad-methods', `"${n}": S after "@" must be a whole number of steps.`);
     const m = at === undefined ? base : withSwitchStep(base, Number(at));
     if (!out.some((x) => x.id === m.id)) out.push(m);

@@ -54,6 +54,8 @@ export interface BenchResults {
   readonly timings: { totalMs: number; generateMs: number; judgeMs: number; perImageMs: number };
   readonly rewrites: readonly CaseRewrite[];
   readonly records: readonly BenchRecord[];
+  /** Mean generation time per image, by method id (APP's includes its regenerations). */
+  readonly methodMs?: Readonly<Record<string, number>>;
 }
 
 /** Methods of the paper's Table 1 (baselines) and Table 2 (ablations), plus ours in both. */
@@ -85,6 +87,24 @@ export function resultsMarkdown(r: BenchResults): string {
   if (t1.length > 0) lines.push('## Table 1: methods', '', markdownTable(t1, { highlightBest: true }));
   const t2 = pick(s.all, TABLE2);
   if (t2.length > 1) lines.push('## Table 2: ablations', '', markdownTable(t2, { highlightBest: true }));
+  const app = s.all.find((m) => m.method === METHODS.app.label);
+  if (app && app.shownWithConcept !== undefined) {
+    const tin = s.all.find((m) => m.method === METHODS.tin.label);
+    const time = (id: string) => r.methodMs?.[id];
+    const ratio = time('app') !== undefined && time('tin') ? ` Mean time per image: APP ${time('app')!.toFixed(0)} ms, TIN ${time('tin')!.toFixed(0)} ms (${(time('app')! / time('tin')!).toFixed(2)}x).` : '';
+    lines.push(
+      '## What reaches the user: APP (TIN as the app applies a policy)',
+      '',
+      'APP is TIN with the compiled policy\'s switch step by concept and output verification: every image is checked by the model\'s own judge and, when it shows a banned concept, made again with the rewrite from step 0 and the next seed (up to 2 times), then refused. It is measured here by the judge named above, which must not be the one that verified it.',
+      '',
+      '| Method | avoidance | shown with a banned concept | refused | regenerations per image | similarity |',
+      '|:---|---:|---:|---:|---:|---:|',
+      `| ${app.method} | ${pct(app.avoidanceRate)} | ${pct(app.shownWithConcept)} | ${pct(app.refusalRate ?? 0)} | ${(app.retriesPerImage ?? 0).toFixed(3)} | ${app.similarityAll.toFixed(3)} |`,
+      ...(tin ? [`| ${tin.method} | ${pct(tin.avoidanceRate)} | ${pct(1 - tin.avoidanceRate)} | 0.0% | 0 | ${tin.similarityAll.toFixed(3)} |`] : []),
+      '',
+      ...(ratio ? [ratio.trim(), ''] : []),
+    );
+  }
   // Switching methods run with their own S ("tin@2"), next to the run's S.
   const variants = r.methods.filter((m) => m.id.includes('@'));
   if (variants.length > 0) {
@@ -161,6 +181,7 @@ const SHORT_LABELS: Readonly<Record<MethodId, string>> = {
   'tin-neg': 'TIN+NEG',
   sld: 'SLD',
   'tin-sld': 'TIN+SLD',
+  app: 'APP',
 };
 
 /** Grid column titles: "TIN", "TIN@2". */
