@@ -164,7 +164,51 @@ test('kiosk: the policy is read-only and enforced (TIN only, its concepts, its S
   await expect(tin.getByTestId('result-image')).toBeVisible({ timeout: RUN_TIMEOUT });
   await expect(page.locator('[data-run]')).toHaveCount(1);
   await expect(tin.locator('.timeline li[data-prompt="u′"]')).toHaveCount(4);
+  // verified before it was shown, and no preview ever appeared before that
+  await expect(tin.getByTestId('verification')).toHaveText(/^checked by the world judge: clean/);
+  await expect(tin.locator('.strip')).toHaveCount(0);
+  // the next visitor finds an empty prompt
+  await expect(page.locator('#prompt')).toHaveValue('');
+  // what the policy covers, for the operator
+  await expect(page.getByTestId('policy-resolution')).toContainText('red');
   expect(external).toEqual([]);
+});
+
+test('kiosk fails closed: a policy served as 503, as HTML, unreachable or invalid, or from another origin, shows the error screen and no Generate', async ({ page }) => {
+  const closed = async (what: string) => {
+    await expect(page.getByRole('heading', { name: 'This kiosk’s policy could not be used' }), what).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Generate' }), what).toHaveCount(0);
+    await expect(page.locator('#prompt'), what).toHaveCount(0);
+  };
+  // a deployed policy.json that cannot be read
+  await page.route('**/policy.json', (r) => r.fulfill({ status: 503, body: 'down' }));
+  await page.goto('/');
+  await closed('503');
+  await page.unroute('**/policy.json');
+  await page.route('**/policy.json', (r) => r.abort('connectionrefused'));
+  await page.goto('/');
+  await closed('unreachable');
+  await page.unroute('**/policy.json');
+  // ?kiosk= pointing at HTML, at a broken file, at another origin, at a data: URL
+  await page.route('**/tests/fixtures/policies/html.json', (r) => r.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><p>hi</p>' }));
+  for (const url of ['/tests/fixtures/policies/html.json', '/tests/fixtures/policies/bad-policy.json', 'http://127.0.0.1:9/evil.json', 'data:application/json,{"bannedConcepts":["x"]}']) {
+    await page.goto(`/?kiosk=${encodeURIComponent(url)}`);
+    await closed(url);
+  }
+  await expect(page.getByRole('alert')).toContainText('must be a file of this site');
+});
+
+test('a guard lexicon that fails to load is a visible error, and a kiosk will not generate without it', async ({ page }) => {
+  await page.route('**/guard/lexicon.json', (r) => r.fulfill({ status: 404, body: 'gone' }));
+  await page.goto('/');
+  await expect(page.locator('[data-code="lexicon-unavailable"]')).toContainText('The WordNet lexicon could not be loaded');
+  await page.goto('/?kiosk=/tests/fixtures/policies/kiosk-red.json');
+  await expect(page.locator('[data-code="lexicon-unavailable"]')).toBeVisible();
+  await modelReady(page);
+  await page.locator('#prompt').fill('a blue circle');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Not started' })).toContainText('A kiosk does not generate without it');
+  await expect(page.locator('[data-run]')).toHaveCount(0);
 });
 
 test('kiosk: a bad policy file shows what is wrong and no way to generate', async ({ page }) => {
@@ -172,7 +216,7 @@ test('kiosk: a bad policy file shows what is wrong and no way to generate', asyn
   await expect(page.getByRole('heading', { name: 'This kiosk’s policy could not be used' })).toBeVisible();
   const problem = page.getByRole('alert');
   await expect(problem).toContainText('bannedConcepts: the policy must ban at least one concept');
-  await expect(problem).toContainText('switchFraction: must be between 0 and 1');
+  await expect(problem).toContainText('switchFraction: must be at most 0.5');
   await expect(page.getByRole('button', { name: 'Generate' })).toHaveCount(0);
   await expect(page.getByRole('textbox')).toHaveCount(0);
 
