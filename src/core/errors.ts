@@ -1,7 +1,9 @@
-/** Errors a user can cause or meet; `code` is stable so the UI and CLI can react to it. */
+import type { ErrorCode } from './errorCodes.ts';
+
+/** Errors a user can cause or meet; `code` is stable (src/core/errorCodes.ts) so the UI and CLI can react to it. */
 export class OresError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);
@@ -11,7 +13,7 @@ export class OresError extends Error {
 
 /** Input the caller gave is wrong (empty prompt, bad step count, malformed file...). */
 export class InvalidInputError extends OresError {
-  constructor(code: string, message: string) {
+  constructor(code: ErrorCode, message: string) {
     super(code, message);
     this.name = 'InvalidInputError';
   }
@@ -19,7 +21,7 @@ export class InvalidInputError extends OresError {
 
 /** The machine cannot do what was asked (no WebGPU, no shader-f16, buffers too small...). */
 export class CapabilityError extends OresError {
-  constructor(code: string, message: string) {
+  constructor(code: ErrorCode, message: string) {
     super(code, message);
     this.name = 'CapabilityError';
   }
@@ -27,7 +29,7 @@ export class CapabilityError extends OresError {
 
 /** A model or data file is missing, unreachable or corrupt. */
 export class ModelLoadError extends OresError {
-  constructor(code: string, message: string) {
+  constructor(code: ErrorCode, message: string) {
     super(code, message);
     this.name = 'ModelLoadError';
   }

@@ -1,5 +1,6 @@
 import type { DeviceCapabilities, Provider } from '../core/capabilities.ts';
 import { CancelledError, OresError } from '../core/errors.ts';
+import { isErrorCode } from '../core/errorCodes.ts';
 import type { RgbaImage } from '../core/pipeline/image.ts';
 import type { Progress } from '../core/pipeline/progress.ts';
 import type { GenerateRequest } from '../core/pipeline/request.ts';
@@ -46,7 +47,7 @@ export class DiffusionClient {
     if (m.type === 'preview') return p.onPreview?.(m.step, m.image);
     this.pending.delete(m.id);
     if (m.type === 'error') {
-      p.reject(m.error.code === 'cancelled' ? new CancelledError(m.error.message) : new OresError(m.error.code, m.error.message));
+      p.reject(m.error.code === 'cancelled' ? new CancelledError(m.error.message) : new OresError(isErrorCode(m.error.code) ? m.error.code : 'internal', m.error.message));
     } else p.resolve(m);
   }
 

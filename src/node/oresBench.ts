@@ -311,7 +311,7 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
     try {
       judge.check(c.concepts);
     } catch (e) {
-      throw new InvalidInputError((e as { code?: string }).code ?? 'bad-case-file', `${o.cases}, line ${c.line}: ${(e as Error).message}`);
+      throw new InvalidInputError(e instanceof OresError ? e.code : 'bad-case-file', `${o.cases}, line ${c.line}: ${(e as Error).message}`);
     }
   }
 

@@ -8,6 +8,7 @@ import { bakedKiosk, detectKiosk, findPolicyUrl } from '../../src/app/lib/kiosk.
 import { planRuns, runAll, timeline } from '../../src/app/lib/runs.ts';
 import { defaultSettings, KIOSK_STORAGE_KEY, loadSettings, saveSettings, STORAGE_KEY } from '../../src/app/lib/settings.ts';
 import { fieldForCode, validateInputs } from '../../src/app/lib/validate.ts';
+import { isErrorCode } from '../../src/core/errorCodes.ts';
 import { OresError } from '../../src/core/errors.ts';
 
 const manifest = parseManifest(manifestJson);
@@ -84,7 +85,8 @@ describe('validation', () => {
     expect(fieldForCode('needs-shader-f16')).toBe('model');
     expect(fieldForCode('model-download-failed')).toBe('model');
     expect(fieldForCode('fallback-unsafe')).toBe('rewrite');
-    expect(fieldForCode('something-else')).toBe('run');
+    expect(fieldForCode('bad-arguments')).toBe('run'); // a CLI code reaching the page shows with the run
+    expect(isErrorCode('something-else')).toBe(false); // a wire code nobody knows becomes 'internal' in the client
   });
 });
 
@@ -247,5 +249,18 @@ describe('format', () => {
       ['crimson', true],
       [' dog', false],
     ]);
+  });
+});
+
+describe('the form and the engine agree on the step limit', () => {
+  it("the embedded model's maxSteps is the most its scheduler can run, and the form refuses one more", async () => {
+    const { readFileSync } = await import('node:fs');
+    const { createScheduler, parseSchedulerConfig } = await import('../../src/core/schedulers/index.ts');
+    const config = parseSchedulerConfig(JSON.parse(readFileSync('public/models/ores-tiny-world/scheduler/scheduler_config.json', 'utf8')));
+    const max = entry.maxSteps!;
+    expect(() => createScheduler(config, entry.scheduler).setTimesteps(max)).not.toThrow();
+    expect(() => createScheduler(config, entry.scheduler).setTimesteps(max + 1)).toThrow(expect.objectContaining({ code: 'steps-out-of-range' }));
+    const v = validateInputs({ prompt: 'a red circle', negativePrompt: '', seed: '1', steps: String(max + 1), guidance: '5', switchFraction: 0.15 }, entry);
+    expect(v.ok === false && v.errors.steps?.code).toBe('steps-out-of-range');
   });
 });

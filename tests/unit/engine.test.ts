@@ -165,6 +165,10 @@ describe('bad input gets a clear, specific error', () => {
     await expectCode(generate(model, { prompt: 'a cat', seed: 1, steps: 0 }), 'steps-out-of-range', /from 1 to 1000.*got 0/);
     await expectCode(generate(model, { prompt: 'a cat', seed: 1, steps: 1001 }), 'steps-out-of-range', /got 1001/);
   });
+  test('guidance outside 0..50, the limits the page uses too (1e30 used to pass the engine)', async () => {
+    await expectCode(generate(model, { prompt: 'a cat', seed: 1, steps: 2, guidanceScale: 1e30 }), 'bad-guidance', /from 0 to 50, got 1e\+30/);
+    await expectCode(generate(model, { prompt: 'a cat', seed: 1, steps: 2, guidanceScale: -1 }), 'bad-guidance', /from 0 to 50/);
+  });
   test('switch step outside 0..T', async () => {
     expect(() => switchSchedule(10, 11, 'a cat', 'a dog')).toThrow(expect.objectContaining({ code: 'switch-out-of-range', message: expect.stringMatching(/0 to 10/) }));
     expect(() => switchSchedule(10, -1, 'a cat', 'a dog')).toThrow(expect.objectContaining({ code: 'switch-out-of-range', message: expect.stringMatching(/got -1/) }));

@@ -3,13 +3,15 @@
  * the same codes and wording the engine uses), before any GPU work.
  */
 import { InvalidInputError, type OresError } from '../../core/errors.ts';
+import { ERROR_CODES, type ErrorCode, type Field as CodeField } from '../../core/errorCodes.ts';
 import { splitConcepts } from '../../core/guard/guard.ts';
 import type { ModelEntry } from '../../core/manifest.ts';
+import { MAX_GUIDANCE_SCALE } from '../../core/pipeline/pipeline.ts';
 import { switchStepFromFraction } from '../../core/pipeline/schedule.ts';
 import { MAX_QUERY_LENGTH } from '../../core/rewrite/llmRewriter.ts';
 
 /** Where an error is shown: next to the input that caused it. */
-export type Field = 'prompt' | 'negativePrompt' | 'concepts' | 'seed' | 'steps' | 'guidance' | 'switch' | 'model' | 'llm' | 'rewrite' | 'run';
+export type Field = Exclude<CodeField, 'cli'>;
 
 export interface Inputs {
   prompt: string;
@@ -57,8 +59,8 @@ export function validateInputs(input: Inputs, entry: ModelEntry): Validation {
 
   const guidanceText = input.guidance.trim();
   const guidanceScale = guidanceText === '' ? NaN : Number(guidanceText);
-  if (!(Number.isFinite(guidanceScale) && guidanceScale >= 0 && guidanceScale <= 50)) {
-    errors.guidance = new InvalidInputError('bad-guidance', `The guidance scale must be a number from 0 to 50, got "${input.guidance}".`);
+  if (!(Number.isFinite(guidanceScale) && guidanceScale >= 0 && guidanceScale <= MAX_GUIDANCE_SCALE)) {
+    errors.guidance = new InvalidInputError('bad-guidance', `The guidance scale must be a number from 0 to ${MAX_GUIDANCE_SCALE}, got "${input.guidance}".`);
   }
 
   let switchAt = 0;
@@ -77,48 +79,8 @@ export function validateInputs(input: Inputs, entry: ModelEntry): Validation {
 /** The banned concepts of the policy field. */
 export const parseConcepts = (field: string): string[] => splitConcepts(field);
 
-/** Which input an engine or rewrite error belongs to, by its stable code. */
-export function fieldForCode(code: string): Field {
-  switch (code) {
-    case 'empty-prompt':
-    case 'empty-query':
-    case 'query-too-long':
-      return 'prompt';
-    case 'bad-seed':
-      return 'seed';
-    case 'steps-out-of-range':
-      return 'steps';
-    case 'bad-guidance':
-      return 'guidance';
-    case 'switch-out-of-range':
-      return 'switch';
-    case 'no-concepts':
-      return 'concepts';
-    case 'needs-webgpu':
-    case 'needs-shader-f16':
-    case 'buffer-too-small':
-    case 'unknown-model':
-    case 'no-model':
-    case 'bad-manifest':
-    case 'model-file-missing':
-    case 'model-file-corrupt':
-    case 'model-download-failed':
-      return 'model';
-    case 'rewrite-failed':
-    case 'rewrite-unsafe':
-    case 'rewrite-invalid-output':
-    case 'fallback-unsafe':
-    case 'llm-engine-failed':
-    case 'empty-instruction':
-      return 'rewrite';
-    case 'llm-download-failed':
-    case 'llm-load-failed':
-    case 'llm-unknown-model':
-    case 'llm-does-not-fit':
-    case 'storage-full':
-    case 'gpu-device-lost':
-      return 'llm';
-    default:
-      return 'run';
-  }
+/** Which input an error belongs to, by its code (the typed table of src/core/errorCodes.ts); CLI-only codes show with the run. */
+export function fieldForCode(code: ErrorCode): Exclude<Field, 'cli'> {
+  const field = ERROR_CODES[code];
+  return field === 'cli' ? 'run' : field;
 }

@@ -3,6 +3,7 @@
  * with progress and the full trace, keep artifacts in IndexedDB (one active, used by the LLM
  * rewriter), import and export them as JSON.
  */
+import type { ErrorCode } from '../../core/errorCodes.ts';
 import { InvalidInputError, OresError } from '../../core/errors.ts';
 import type { Lexicon } from '../../core/guard/lexicon.ts';
 import { parseInstructionArtifact, serializeInstructionArtifact, type InstructionArtifact, type TraceStep } from '../../core/rewrite/artifact.ts';
@@ -12,7 +13,7 @@ import * as store from '../../engine/llm/instructionStore.ts';
 import { saveBlob } from '../lib/download.ts';
 import type { LlmHandle } from '../lib/rewrite.ts';
 
-const asOres = (e: unknown, code: string): OresError => (e instanceof OresError ? e : new OresError(code, (e as Error).message));
+const asOres = (e: unknown, code: ErrorCode): OresError => (e instanceof OresError ? e : new OresError(code, (e as Error).message));
 
 export class LearningState {
   samples = $state.raw<readonly TrainingSample[] | null>(null);

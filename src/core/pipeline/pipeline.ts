@@ -43,9 +43,12 @@ export interface SampleResult {
   timings: { encodeMs: number; denoiseMs: number; decodeMs: number; stepMs: number[]; stepRuntimeMs: number[] };
 }
 
+/** The largest guidance scale accepted, by the engine and by the page alike. */
+export const MAX_GUIDANCE_SCALE = 50;
+
 function checkOptions(o: SampleOptions): void {
-  if (!Number.isFinite(o.guidanceScale) || o.guidanceScale < 0) {
-    throw new InvalidInputError('bad-guidance', `The guidance scale must be a number of at least 0, got ${o.guidanceScale}.`);
+  if (!Number.isFinite(o.guidanceScale) || o.guidanceScale < 0 || o.guidanceScale > MAX_GUIDANCE_SCALE) {
+    throw new InvalidInputError('bad-guidance', `The guidance scale must be a number from 0 to ${MAX_GUIDANCE_SCALE}, got ${o.guidanceScale}.`);
   }
   if (o.previewEvery !== undefined && (!Number.isInteger(o.previewEvery) || o.previewEvery < 1)) {
     throw new InvalidInputError('bad-preview', `Previews must come every k >= 1 steps, got ${o.previewEvery}.`);

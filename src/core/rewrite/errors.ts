@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errorCodes.ts';
 import { OresError } from '../errors.ts';
 import type { RewriteAttempt } from './types.ts';
 
@@ -22,7 +23,7 @@ export class RewriteError extends OresError {
 
 /** Instruction learning could not go on (engine failure, unusable update, bad training set). */
 export class InstructionLearningError extends OresError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message);
     this.name = 'InstructionLearningError';
     if (options?.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;

@@ -1,0 +1,101 @@
+/**
+ * Every error code a user can meet, with the input it concerns: the page shows the error next to
+ * that input ('run' when it belongs to the run as a whole, 'cli' for the command-line tools). One
+ * typed table, so an unknown code does not compile and the field of each code is never guessed.
+ */
+export type Field = 'prompt' | 'negativePrompt' | 'concepts' | 'seed' | 'steps' | 'guidance' | 'switch' | 'model' | 'llm' | 'rewrite' | 'run' | 'cli';
+
+export const ERROR_CODES = {
+  // the user's inputs
+  'empty-prompt': 'prompt',
+  'empty-query': 'prompt',
+  'query-too-long': 'prompt',
+  'bad-seed': 'seed',
+  'steps-out-of-range': 'steps',
+  'bad-guidance': 'guidance',
+  'switch-out-of-range': 'switch',
+  'no-concepts': 'concepts',
+  'concept-not-in-world': 'concepts',
+  'lexicon-unavailable': 'concepts',
+  'lexicon-unreachable': 'concepts',
+  'lexicon-invalid': 'concepts',
+  'bad-preview': 'run',
+  // models, devices and files
+  'needs-webgpu': 'model',
+  'needs-shader-f16': 'model',
+  'buffer-too-small': 'model',
+  'unknown-model': 'model',
+  'no-model': 'model',
+  'bad-manifest': 'model',
+  'model-file-missing': 'model',
+  'model-file-corrupt': 'model',
+  'model-download-failed': 'model',
+  'unsupported-scheduler': 'model',
+  'invalid-scheduler-config': 'model',
+  'storage-full': 'model',
+  'no-cache': 'model',
+  'gpu-device-lost': 'model',
+  // the rewrite (stage 1) and the local LLM
+  'rewrite-failed': 'rewrite',
+  'rewrite-unsafe': 'rewrite',
+  'rewrite-invalid-output': 'rewrite',
+  'fallback-unsafe': 'rewrite',
+  'llm-engine-failed': 'rewrite',
+  'empty-instruction': 'rewrite',
+  'missing-rewrite': 'rewrite',
+  'llm-download-failed': 'llm',
+  'llm-load-failed': 'llm',
+  'llm-unknown-model': 'llm',
+  'llm-does-not-fit': 'llm',
+  'no-llm': 'llm',
+  'mirror-url-invalid': 'llm',
+  // instruction learning and its files
+  'artifact-invalid': 'run',
+  'training-set-missing': 'run',
+  'training-set-invalid': 'run',
+  'training-set-empty': 'run',
+  'learning-failed': 'run',
+  'storage-unavailable': 'run',
+  'bad-epochs': 'run',
+  'bad-batch-size': 'run',
+  // the run, its schedule, verification and the kiosk
+  'bad-schedule': 'run',
+  'sld-unsupported': 'run',
+  'sld-needs-cfg': 'run',
+  'busy': 'run',
+  'cancelled': 'run',
+  'internal': 'run',
+  'no-judge': 'run',
+  'output-refused': 'run',
+  'verification-unavailable': 'run',
+  'policy-invalid': 'run',
+  'policy-unreachable': 'run',
+  'policy-not-same-origin': 'run',
+  'world-vocabulary-invalid': 'run',
+  'judge-output-invalid': 'run',
+  'judge-missing': 'run',
+  'judge-file-corrupt': 'run',
+  'no-judge-alternatives': 'run',
+  'negated-judge-caption': 'run',
+  'bad-judge-templates': 'run',
+  'bad-judge-questions': 'run',
+  'bad-image': 'run',
+  'size-mismatch': 'run',
+  // the command-line tools and benchmarks
+  'bad-arguments': 'cli',
+  'help': 'cli',
+  'bad-methods': 'cli',
+  'bad-seeds': 'cli',
+  'bad-case-file': 'cli',
+  'bad-results': 'cli',
+  'bad-record': 'cli',
+  'duplicate-record': 'cli',
+  'bad-plot': 'cli',
+  'bad-grid': 'cli',
+  'stopped': 'cli',
+  'partial-of-another-run': 'cli',
+} as const satisfies Record<string, Field>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ERROR_CODES, code);
