@@ -1,29 +1,22 @@
 /**
- * The ORES benchmark's generation half in Chromium: the same engine code as the diffusion worker
- * (loadModel + generate on onnxruntime-web's WebGPU provider), the same benchmark runner and
- * offline rewriter as in Node. Driven by src/node/oresBrowser.ts through Playwright; images go
- * back to Node as base64 RGBA, where the judge and the metrics run (the same judge for both runtimes).
- *
- * The engine runs on this page rather than in the worker: the worker protocol can only hand a
- * pending prompt to the loop for `intervention`, not inside a full schedule (TIN + NEG needs one).
+ * The ORES benchmark's generation half in Chromium, on the app's own path: the diffusion worker
+ * (workers/diffusion.worker.ts) behind the DiffusionClient, exactly as the page uses it, with the
+ * same benchmark runner and offline rewriter as in Node. Every method's conditioning schedule,
+ * pending rewrite and SLD safety concept included, travels through the worker protocol. Driven by
+ * src/node/oresBrowser.ts through Playwright; images go back to Node as base64 RGBA, where the
+ * judge and the metrics run (the same judge for both runtimes).
  */
-import * as ort from 'onnxruntime-web/webgpu';
-import manifestJson from '../models-manifest/models.json';
 import type { OresCase } from '../src/core/bench/caseFile.ts';
 import { parseLexicon } from '../src/core/guard/lexicon.ts';
-import { findModel, parseManifest } from '../src/core/manifest.ts';
+import type { GenerateRequest } from '../src/core/pipeline/request.ts';
 import { createFallbackRewriter } from '../src/core/rewrite/fallbackRewriter.ts';
 import { DEFAULT_INSTRUCTIONS } from '../src/core/rewrite/instructions.ts';
 import type { Rewriter } from '../src/core/rewrite/types.ts';
-import { generateBenchmark, type BenchProgress } from '../src/core/tin/benchmark.ts';
+import { generateBenchmark, type BenchProgress, type GeneratedResult } from '../src/core/tin/benchmark.ts';
 import { measurePipelining } from '../src/core/tin/latency.ts';
 import { parseMethodList } from '../src/core/tin/methods.ts';
 import { createRewriteProvider, delayedRewriter } from '../src/core/tin/rewrites.ts';
-import { generate } from '../src/engine/generate.ts';
-import { loadModel, type LoadedModel } from '../src/engine/loadModel.ts';
-import type { FileFetcher } from '../src/engine/fetcher.ts';
-
-ort.env.wasm.wasmPaths = new URL('/ort/', location.href).href;
+import { DiffusionClient } from '../src/engine/diffusionClient.ts';
 
 export interface PageSettings {
   methods: string[];
@@ -33,30 +26,27 @@ export interface PageSettings {
   guidanceScale?: number;
 }
 
-let model: LoadedModel | undefined;
+let client: DiffusionClient | undefined;
 let rewriter: Rewriter | undefined;
 const instruction = DEFAULT_INSTRUCTIONS.llama;
 
-const plainFetcher: FileFetcher = {
-  async fetchBytes(url, onProgress) {
-    const r = await fetch(url);
-    if (!r.ok) throw new Error(`Could not read ${url}: HTTP ${r.status}`);
-    const bytes = new Uint8Array(await r.arrayBuffer());
-    onProgress?.(bytes.byteLength, bytes.byteLength);
-    return bytes;
-  },
-};
+/** One image through the worker, as the app makes it. */
+async function generate(request: GenerateRequest): Promise<GeneratedResult> {
+  if (!client) throw new Error('init() first');
+  const out = await client.generate({ request });
+  return { image: out.rgba, trace: out.trace, timings: out.timings };
+}
 
 async function init(o: { modelId: string; manifestUrl?: string }): Promise<{ runtime: string }> {
   if (!('gpu' in navigator) || !(await navigator.gpu.requestAdapter())) throw new Error('This Chromium has no WebGPU adapter.');
-  const manifest = o.manifestUrl ? parseManifest(await (await fetch(o.manifestUrl)).json(), o.manifestUrl) : parseManifest(manifestJson);
-  const origin = o.manifestUrl ? new URL('.', new URL(o.manifestUrl, location.href)).href : new URL('/', location.href).href;
-  model = await loadModel(ort, findModel(manifest, o.modelId), { provider: 'webgpu', fetcher: plainFetcher, graphsBaseUrl: new URL('/graphs/', location.href).href, origin });
+  const worker = new Worker(new URL('../workers/diffusion.worker.ts', import.meta.url), { type: 'module', name: 'diffusion' });
+  client = new DiffusionClient(worker);
+  await client.load(o.modelId, { provider: 'webgpu', ...(o.manifestUrl ? { manifestUrl: o.manifestUrl } : {}) });
   rewriter = createFallbackRewriter({ lexicon: parseLexicon(await (await fetch('/guard/lexicon.json')).json()) });
   const adapter = await navigator.gpu.requestAdapter();
   const info = adapter?.info;
   const ua = /Chrom(e|ium)\/[\d.]+/.exec(navigator.userAgent)?.[0] ?? navigator.userAgent;
-  return { runtime: `${ua}, onnxruntime-web ${ort.env.versions.web ?? ''} on WebGPU (${[info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'adapter'})` };
+  return { runtime: `${ua}, the app's diffusion worker, onnxruntime-web on WebGPU (${[info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'adapter'})` };
 }
 
 const toBase64 = (bytes: Uint8Array | Uint8ClampedArray): string => {
@@ -66,11 +56,10 @@ const toBase64 = (bytes: Uint8Array | Uint8ClampedArray): string => {
 };
 
 async function runCases(cases: OresCase[], s: PageSettings) {
-  if (!model || !rewriter) throw new Error('init() first');
-  const m = model;
+  if (!rewriter) throw new Error('init() first');
   const progress = (window as unknown as { oresProgress?: (p: BenchProgress) => void }).oresProgress;
   const out = await generateBenchmark(cases, { ...s, methods: parseMethodList(s.methods.join(',')) }, {
-    generate: (r) => generate(m, r),
+    generate,
     rewrite: createRewriteProvider({ rewriter, learnedInstruction: instruction }),
     onProgress: (p) => progress?.(p),
   });
@@ -81,10 +70,9 @@ async function runCases(cases: OresCase[], s: PageSettings) {
 }
 
 async function latency(cases: OresCase[], s: PageSettings, rewriteMs: number, runs: number) {
-  if (!model || !rewriter) throw new Error('init() first');
-  const m = model;
-  return measurePipelining({ generate: (r) => generate(m, r), rewriter: delayedRewriter(rewriter, rewriteMs), rewriteMs, instruction, cases, steps: s.steps, switchAt: s.switchAt, guidanceScale: s.guidanceScale, runs });
+  if (!rewriter) throw new Error('init() first');
+  return measurePipelining({ generate, rewriter: delayedRewriter(rewriter, rewriteMs), rewriteMs, instruction, cases, steps: s.steps, switchAt: s.switchAt, guidanceScale: s.guidanceScale, runs });
 }
 
-Object.assign(window, { oresBench: { init, runCases, latency, close: () => model?.release() } });
+Object.assign(window, { oresBench: { init, runCases, latency, close: () => client?.unload() } });
 document.title = 'ready';

@@ -34,9 +34,9 @@ import { generate } from '../engine/generate.ts';
 import { loadModel } from '../engine/loadModel.ts';
 import { createOrtWorldClassifier } from '../engine/judge/worldClassifier.ts';
 import { AtomicDir, writeFileAtomically } from './atomicDir.ts';
+import { REPO_ROOT } from './repoRoot.ts';
 import { fsFetcher } from './fsFetcher.ts';
 
-export const REPO_ROOT = resolve(dirname(new URL(import.meta.url).pathname), '../..');
 const APP_MANIFEST = 'models-manifest/models.json';
 
 export interface OresBenchOptions {

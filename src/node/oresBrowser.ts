@@ -8,7 +8,7 @@ import { chromium, type Browser } from 'playwright-core';
 import type { OresCase } from '../core/bench/caseFile.ts';
 import type { BenchProgress, BenchSettings, CaseRewrite, GeneratedImage } from '../core/tin/benchmark.ts';
 import type { LatencyReport } from '../core/tin/report.ts';
-import { REPO_ROOT } from './oresBench.ts';
+import { REPO_ROOT } from './repoRoot.ts';
 
 const PORT = 5181;
 const CHUNK = 4;

@@ -18,7 +18,7 @@ test('bench:ores --browser runs every method on WebGPU and writes complete resul
     await promisify(execFile)(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'bench/ores.ts', ...argv], { timeout: 240_000 });
     const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(json.complete).toBe(true);
-    expect(json.runtime).toMatch(/WebGPU/);
+    expect(json.runtime).toMatch(/the app's diffusion worker.*WebGPU/); // the app's path: worker, client, protocol
     expect(json.records.length).toBe(json.methods.length);
     const tinSld = json.records.find((r: { methodId: string }) => r.methodId === 'tin-sld');
     expect(tinSld.conditioning).toEqual([
