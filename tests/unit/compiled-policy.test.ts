@@ -83,13 +83,15 @@ describe('one reading of a concept: resolver, guard, rewriter and judge agree (w
     ['Crimson-coloured things', 'colour', 'red'],
     ['huge objects', 'size', 'large'],
     ['twins', 'count', 'two'],
+    ['lime green', 'colour', 'green'],
+    ['round shapes', 'shape', 'circle'],
   ])('an administrator\'s "%s" is the %s %s', (concept, attribute, value) => {
     const r = resolveWorldConcept(concept);
     expect([r?.value.attribute, r?.value.name]).toEqual([attribute, value]);
   });
 
   it('concepts outside the world resolve to no value', () => {
-    for (const c of ['dog', 'alcohol', 'Bill Gates', 'red circle', 'colour', 'background']) expect(resolveWorldConcept(c), c).toBeNull();
+    for (const c of ['dog', 'alcohol', 'Bill Gates', 'red circle', 'colour', 'background', 'hot dog']) expect(resolveWorldConcept(c), c).toBeNull();
   });
 });
 

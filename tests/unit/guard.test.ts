@@ -196,10 +196,13 @@ describe('concept guard', () => {
   });
 
   it('expands an unknown multi-word concept to its head word', () => {
-    const g = createGuard(['neon green'], lex);
+    // outside the embedded world (in it, "neon green" is the colour green: see compiled-policy.test.ts)
+    const g = createGuard(['neon green'], lex, { world: null });
     expect(g.check('a neon green sign').hits[0]?.via).toBe('exact');
     expect(g.check('a green sign').hits[0]?.via).toBe('head');
-    expect(createGuard(['neon green'], lex, { multiwordHead: false }).check('a green sign').ok).toBe(true);
+    expect(createGuard(['neon green'], lex, { world: null, multiwordHead: false }).check('a green sign').ok).toBe(true);
+    expect(createGuard(['neon green'], lex).check('a crimson sign').ok).toBe(true);
+    expect(createGuard(['neon green'], lex).check('an emerald sign').hits[0]?.via).toBe('world');
   });
 
   it('splits concept fields and ignores empty concepts', () => {

@@ -39,8 +39,10 @@ function indexOf(world: WorldVocabulary): Index {
   index = new Map();
   for (const v of world.values) {
     for (const p of phrasesOf(v)) {
-      const key = phraseKey(p);
-      for (const k of [key, stripLeading(key.split(' ')).join(' ')]) if (k && !index.has(k)) index.set(k, v);
+      const words = phraseKey(p).split(' ');
+      // "round thing" is also read as "round" ("round shapes" bans circles)
+      const bare = words.length > 1 && ATTRIBUTE_WORDS[words.at(-1)!] !== undefined ? words.slice(0, -1) : words;
+      for (const k of [words, stripLeading(words), bare].map((w) => w.join(' '))) if (k && !index.has(k)) index.set(k, v);
     }
   }
   indexes.set(world, index);
@@ -85,6 +87,9 @@ export function resolveWorldConcept(concept: string, world: WorldVocabulary = WO
   // other forms of the last word ("polka dots" -> "polka dot", "spots" -> "spotted")
   const last = rest[rest.length - 1]!;
   for (const f of wordForms(last)) candidates.push([...rest.slice(0, -1), f].join(' '));
+  // "lime green", "sky blue": the head word names the value, when no other word names one ("red circle" names two)
+  const modifiers = rest.slice(0, -1);
+  if (modifiers.length > 0 && modifiers.every((w) => !wordForms(w).some((f) => index.has(f)))) candidates.push(...wordForms(last));
   const found = candidates.map((c) => index.get(c)).filter((v): v is WorldValue => v !== undefined);
   if (found.length === 0) return null;
   // "navy background": prefer a value of the attribute the concept names, when there is one
