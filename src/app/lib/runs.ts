@@ -12,6 +12,7 @@ import type { Progress } from '../../core/pipeline/progress.ts';
 import type { RgbaImage } from '../../core/pipeline/image.ts';
 import type { GenerateCall } from '../../engine/diffusionClient.ts';
 import type { GenerationOutput } from '../../engine/protocol.ts';
+import { switchSummary } from './format.ts';
 import type { ValidInputs } from './validate.ts';
 
 export type RunKind = 'tin' | 'original' | 'negative' | 'plain';
@@ -58,7 +59,7 @@ export function planRuns(v: ValidInputs, o: PlanOptions): RunSpec[] {
     {
       kind: 'tin',
       title: RUN_TITLES.tin,
-      subtitle: `steps 1–${v.switchAt} on u, ${v.switchAt + 1}–${v.steps} on u′`,
+      subtitle: switchSummary(v.switchAt, v.steps),
       request: { ...base, intervention: { rewritten: o.rewritten, at: v.switchAt } },
     },
   ];
