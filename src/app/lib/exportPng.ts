@@ -25,6 +25,14 @@ export interface Provenance {
   readonly negativePrompt?: string;
 }
 
+/** What every run of one Generate shared (captured when it was clicked). */
+export interface RunContext {
+  readonly concepts: readonly string[];
+  readonly model: string;
+  /** u′, once the rewrite is written. */
+  readonly rewrite?: string;
+}
+
 export const SOFTWARE = 'ORES in the browser (TIN, Ni et al. AAAI 2024)';
 
 /** One text chunk per field; the keywords are plain words so any PNG viewer lists them readably. */
