@@ -82,6 +82,11 @@ test('a lesson fills policy and prompt and runs; downloads carry their provenanc
   await expect(tin.getByTestId('result-image')).toBeVisible({ timeout: RUN_TIMEOUT });
   await expect(page.locator('[data-run="original"]').getByTestId('result-image')).toBeVisible({ timeout: RUN_TIMEOUT });
   await expect(tin.locator('.subtitle')).toHaveText('step 1 on u, steps 2–4 on u′');
+  // the results grid has room for 4 cards in one row at common laptop widths
+  const columns = () => page.locator('.cards').evaluate((e) => getComputedStyle(e).gridTemplateColumns.split(' ').length);
+  expect(await columns()).toBeGreaterThanOrEqual(4);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  expect(await columns()).toBeGreaterThanOrEqual(4);
   const uPrime = (await page.getByTestId('rewrite-u-prime').textContent())!.trim();
   expect(uPrime).not.toMatch(/crimson|red/);
 
