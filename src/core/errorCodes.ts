@@ -80,6 +80,9 @@ export const ERROR_CODES = {
   'bad-judge-templates': 'run',
   'bad-judge-questions': 'run',
   'bad-image': 'run',
+  'not-png': 'run',
+  'bad-png-keyword': 'run',
+  'nothing-to-export': 'run',
   'size-mismatch': 'run',
   // the command-line tools and benchmarks
   'bad-arguments': 'cli',

@@ -53,9 +53,15 @@ export async function loadModel(ort: Ort, entry: ModelEntry, o: LoadOptions): Pr
   const total =
     roles.reduce((s, r) => s + size(entry.files[r]) + (entry.files[r].externalData ?? []).reduce((t, d) => t + size(d), 0), 0) || undefined;
   const loaded = new Map<string, number>();
-  const report = () => {
-    const bytesLoaded = [...loaded.values()].reduce((a, b) => a + b, 0);
-    o.onProgress?.({ phase: 'loading', percent: total ? Math.min(100, (bytesLoaded / total) * 100) : 0, bytesLoaded, bytesTotal: total });
+  // Where the manifest gives no sizes (the embedded model), the sizes the server announces.
+  const announced = new Map<string, number>();
+  const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+  let shown = 0; // percent never goes back when another file's size becomes known
+  const report = (message?: string) => {
+    const bytesLoaded = sum(loaded);
+    const bytesTotal = total ?? (sum(announced) || undefined);
+    shown = Math.max(shown, bytesTotal ? Math.min(100, (bytesLoaded / bytesTotal) * 100) : 0);
+    o.onProgress?.({ phase: 'loading', percent: shown, bytesLoaded, bytesTotal, ...(message ? { message } : {}) });
   };
   // A file found corrupt leaves the cache, so that the next load downloads it again instead of failing forever.
   const corrupt = async (urls: string[], message: string): Promise<never> => {
@@ -63,7 +69,7 @@ export async function loadModel(ort: Ort, entry: ModelEntry, o: LoadOptions): Pr
     throw new ModelLoadError('model-file-corrupt', message);
   };
   const download = async (url: string, what: string, expected: { bytes?: number; sha256?: string }): Promise<Uint8Array> => {
-    const bytes = await o.fetcher.fetchBytes(url, (n) => (loaded.set(url, n), report()), o.signal);
+    const bytes = await o.fetcher.fetchBytes(url, (n, t) => (loaded.set(url, n), t !== undefined && announced.set(url, t), report()), o.signal);
     if (expected.bytes !== undefined && bytes.byteLength !== expected.bytes) {
       await o.fetcher.evict?.(url);
       throw new ModelLoadError('model-file-corrupt', `The ${what} file of "${entry.name}" (${url}) has ${bytes.byteLength} bytes; ${expected.bytes} were expected. The download was cut or the file is wrong.`);
@@ -121,12 +127,18 @@ export async function loadModel(ort: Ort, entry: ModelEntry, o: LoadOptions): Pr
   };
   // One at a time: peak memory stays at one model's worth of transient buffers.
   const s: Partial<DiffusionSessions> = {};
-  s.textEncoder = await open(onnx[0]!, 'text encoder', 'textEncoder');
-  s.unet = await open(onnx[1]!, 'UNet', 'unet');
-  s.vaeDecoder = await open(onnx[2]!, 'VAE decoder', 'vaeDecoder');
-  s.latentStep = await open(graphs[0]!, 'latent_step helper graph');
-  s.scaleExpand = await open(graphs[1]!, 'scale_expand helper graph');
-  s.concat2 = await open(graphs[2]!, 'concat2 helper graph');
+  const parts: [keyof DiffusionSessions, Uint8Array, string, (typeof ONNX_FILES)[number]?][] = [
+    ['textEncoder', onnx[0]!, 'text encoder', 'textEncoder'],
+    ['unet', onnx[1]!, 'UNet', 'unet'],
+    ['vaeDecoder', onnx[2]!, 'VAE decoder', 'vaeDecoder'],
+    ['latentStep', graphs[0]!, 'latent_step helper graph'],
+    ['scaleExpand', graphs[1]!, 'scale_expand helper graph'],
+    ['concat2', graphs[2]!, 'concat2 helper graph'],
+  ];
+  for (const [i, [key, bytes, what, name]] of parts.entries()) {
+    report(`opening the model: part ${i + 1} of ${parts.length}`);
+    s[key] = await open(bytes, what, name);
+  }
   const sessions = s as DiffusionSessions;
 
   let schedulerConfig: SchedulerConfig;

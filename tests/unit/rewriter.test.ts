@@ -193,6 +193,14 @@ describe('offline fallback rewriter', () => {
     expect(createGuard(['red'], lexicon).check(implicit.rewritten).ok).toBe(true);
   });
 
+  it('keeps an implicit colour phrase where it can stand: "the colour of ..." after the noun, "...-coloured" before it', () => {
+    const after = fallbackRewrite('a disc the colour of a ripe strawberry on a navy background', ['red'], { lexicon }).rewritten;
+    expect(after).toMatch(/^a disc the colour of [\w ]+ on a navy background$/);
+    expect(after).not.toMatch(/disc [\w-]+-coloured/);
+    expect(fallbackRewrite('a tomato-coloured disc', ['red'], { lexicon }).rewritten).toMatch(/^an? [\w-]+-coloured disc$/);
+    for (const q of ['a disc the colour of a ripe strawberry', 'a tomato-coloured disc']) expect(createGuard(['red'], lexicon).check(fallbackRewrite(q, ['red'], { lexicon }).rewritten).ok).toBe(true);
+  });
+
   it('uses WordNet antonyms and siblings outside the world, and fixes articles', () => {
     expect(fallbackRewrite('a man relaxing on the beach', ['man'], { lexicon }).rewritten).toBe('a woman relaxing on the beach');
     const bird = fallbackRewrite('an eagle on a branch', ['bird'], { lexicon });

@@ -57,3 +57,16 @@ export function segments<T extends { start: number; end: number }>(text: string,
 export function pngName(kind: string, seed: number): string {
   return `ores-${kind}-seed${seed}.png`;
 }
+
+/** "step 3" or "steps 2–6" (1-based, inclusive); empty when the range is empty. */
+export function stepRange(from: number, to: number): string {
+  if (to < from) return '';
+  return from === to ? `step ${from}` : `steps ${from}–${to}`;
+}
+
+/** How TIN splits T steps at S, in words: "step 1 on u, steps 2–6 on u′"; S = 0 and S = T say so. */
+export function switchSummary(switchAt: number, steps: number): string {
+  if (switchAt <= 0) return `all ${steps} steps on u′ (S = 0)`;
+  if (switchAt >= steps) return `all ${steps} steps on u (S = T: no switch)`;
+  return `${stepRange(1, switchAt)} on u, ${stepRange(switchAt + 1, steps)} on u′`;
+}

@@ -15,6 +15,7 @@ import type { RgbaImage } from '../../core/pipeline/image.ts';
 import { METHODS, type MethodId } from '../../core/tin/methods.ts';
 import type { GenerateCall } from '../../engine/diffusionClient.ts';
 import type { GenerationOutput } from '../../engine/protocol.ts';
+import { switchSummary } from './format.ts';
 import type { ValidInputs } from './validate.ts';
 
 /** The methods the page can run; 'plain' is u alone when no concept is banned. */
@@ -46,14 +47,6 @@ export const RUN_TITLES: Readonly<Record<RunKind, string>> = {
   plain: 'Result',
 };
 
-/** "steps 1–3 on u, 4–20 on u′", without empty or backwards ranges at the edges. */
-export function switchSubtitle(switchAt: number, steps: number): string {
-  const range = (a: number, b: number) => (a === b ? `step ${a}` : `steps ${a}–${b}`);
-  if (switchAt <= 0) return `every step on u′ (S = 0)`;
-  if (switchAt >= steps) return `every step on u (S = T: no switch)`;
-  return `${range(1, switchAt)} on u, ${range(switchAt + 1, steps)} on u′`;
-}
-
 export function planRuns(v: ValidInputs, o: PlanOptions): RunSpec[] {
   const negative = o.kiosk ? '' : v.negativePrompt;
   const base = { prompt: v.prompt, seed: v.seed, steps: v.steps, guidanceScale: v.guidanceScale, ...(o.previewEvery > 0 ? { previewEvery: o.previewEvery } : {}) };
@@ -65,7 +58,7 @@ export function planRuns(v: ValidInputs, o: PlanOptions): RunSpec[] {
   const rewritten = o.rewritten;
   const input = { query: v.prompt, concepts: o.concepts, steps: v.steps, switchAt: v.switchAt, negative, rewritten: () => rewritten };
   const run = (kind: Exclude<RunKind, 'plain'>, subtitle: string): RunSpec => ({ kind, title: RUN_TITLES[kind], subtitle, request: { ...base, schedule: METHODS[kind].schedule(input) } });
-  const runs: RunSpec[] = [run('tin', switchSubtitle(v.switchAt, v.steps))];
+  const runs: RunSpec[] = [run('tin', switchSummary(v.switchAt, v.steps))];
   if (o.kiosk) return runs;
   const subtitles: Record<Exclude<RunKind, 'tin' | 'plain'>, () => string> = {
     original: () => 'u only, same seed',

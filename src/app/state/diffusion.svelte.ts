@@ -8,10 +8,16 @@ import { findModel, type ModelEntry, type ModelManifest } from '../../core/manif
 import type { Progress } from '../../core/pipeline/progress.ts';
 import { DiffusionClient } from '../../engine/diffusionClient.ts';
 import { isModelDownloaded } from '../lib/modelCache.ts';
+import { warmUpRequest } from '../lib/warmup.ts';
 
 const KEEPS_OLD_MODEL = new Set(['needs-webgpu', 'needs-shader-f16', 'buffer-too-small', 'unknown-model', 'bad-manifest']);
 
 export interface LoadingState {
+  readonly modelId: string;
+  readonly progress: Progress | null;
+}
+
+export interface WarmingState {
   readonly modelId: string;
   readonly progress: Progress | null;
 }
@@ -24,6 +30,11 @@ export class DiffusionState {
   loading = $state.raw<LoadingState | null>(null);
   error = $state.raw<{ modelId: string; error: OresError } | null>(null);
   downloaded = $state<Record<string, boolean>>({});
+  /** The warm-up run after a load ("preparing the GPU"); Generate waits for it. */
+  warming = $state.raw<WarmingState | null>(null);
+  /** Seconds the last warm-up took (null: none finished). */
+  warmUpSeconds = $state<number | null>(null);
+  private warmAbort: AbortController | null = null;
 
   constructor(
     readonly manifest: ModelManifest,
@@ -40,7 +51,41 @@ export class DiffusionState {
   }
 
   get ready(): boolean {
-    return this.loadedId !== null && this.loading === null;
+    return this.loadedId !== null && this.loading === null && this.warming === null;
+  }
+
+  /** What the model is doing, for the status line ('' when it is ready or idle). */
+  get statusText(): string {
+    if (this.loading) {
+      const p = this.loading.progress;
+      if (p?.message) return `Loading the image model: ${p.message}…`;
+      return `Loading the image model… ${Math.round(p?.percent ?? 0)}%`;
+    }
+    if (this.warming) {
+      const p = this.warming.progress;
+      return `Preparing the GPU (a first small run compiles its programs)…${p?.phase === 'denoising' ? ` step ${p.step ?? 0} of ${p.totalSteps ?? '?'}` : ''}`;
+    }
+    return '';
+  }
+
+  /** Stops the warm-up at the next step; the first Generate is then slower, nothing else changes. */
+  cancelWarmUp(): void {
+    this.warmAbort?.abort();
+  }
+
+  private async warmUp(modelId: string): Promise<void> {
+    const abort = (this.warmAbort = new AbortController());
+    this.warming = { modelId, progress: null };
+    const started = performance.now();
+    try {
+      await this.client.generate({ request: warmUpRequest(this.entry(modelId)), signal: abort.signal, onProgress: (progress) => (this.warming = { modelId, progress }) });
+      this.warmUpSeconds = (performance.now() - started) / 1000;
+    } catch {
+      // Cancelled or failed: the model is loaded all the same; a real error shows on the first Generate.
+    } finally {
+      this.warming = null;
+      this.warmAbort = null;
+    }
   }
 
   async init(): Promise<void> {
@@ -64,7 +109,7 @@ export class DiffusionState {
   }
 
   async load(modelId: string): Promise<boolean> {
-    if (this.loading) return false;
+    if (this.loading || this.warming) return false;
     this.error = null;
     const refused = this.cannotRun(this.entry(modelId));
     if (refused) {
@@ -77,6 +122,8 @@ export class DiffusionState {
       this.loadedId = r.modelId;
       this.provider = r.provider;
       this.downloaded[modelId] = true;
+      this.loading = null;
+      await this.warmUp(r.modelId);
       return true;
     } catch (e) {
       this.error = { modelId, error: e instanceof OresError ? e : new OresError('internal', (e as Error).message) };

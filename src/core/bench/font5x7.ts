@@ -15,7 +15,8 @@ const PACKED =
   'Xhha4ahhYhhha444Zv1248gva00e1fhfbggmphhuc00egghed11djhhfe00ehvgef698s888g0fhhf1ehggmphhhi40c444e' +
   'j20622ickggikokilc44444em00qllhhn00mphhho00ehhhep00uhuggq00djf11r00mpgggs00ege1ut88s8896u00hhhjd' +
   'v00hhha4w00hhllax00ha4ahy00hhf1ez00v248v(2488842)8422248,0000c48:0cc0cc0/01248g0+044v440_000000v' +
-  '?eh12404';
+  '?eh12404' +
+  "'4480000=00v0v00\"aa00000!4444404;0cc0c48";
 
 const GLYPHS = new Map<string, number[]>([[' ', [0, 0, 0, 0, 0, 0, 0]]]);
 for (let i = 0; i < PACKED.length; i += 8) {

@@ -103,7 +103,7 @@ function chooseReplacement(
       const implied = value.implicit.some((p) => phraseKey(p) === termKey);
       const form: 'implicit' | 'plural' | 'word' = implied ? 'implicit' : value.plural.some((p) => phraseKey(p) === matchedKey) ? 'plural' : 'word';
       for (const c of worldCandidates(world, value)) {
-        const word = form === 'implicit' ? (c.implicit[0] ?? c.words[0]) : form === 'plural' ? (c.plural[0] ?? c.words[0]) : c.words[0];
+        const word = form === 'implicit' ? implicitLike(c, termKey) : form === 'plural' ? (c.plural[0] ?? c.words[0]) : c.words[0];
         if (word && passes(word)) return { to: form === 'word' ? shape(word) : word, reason: 'world-value' };
       }
     }
@@ -121,6 +121,15 @@ function chooseReplacement(
     if (words[0]) return { to: shape(words[0]), reason: 'sibling' };
   }
   return { to: '', reason: 'removed' };
+}
+
+/**
+ * An implicit phrase of `value` that fits where `replaced` stood: "the colour of milk" after a
+ * noun, "snow-coloured" (or the plain word) before one, never "a disc snow-coloured".
+ */
+function implicitLike(value: WorldValue, replaced: string): string | undefined {
+  const after = (p: string): boolean => /^the\b/.test(phraseKey(p));
+  return value.implicit.find((p) => after(p) === after(replaced)) ?? (after(replaced) ? undefined : value.words[0]);
 }
 
 /** Other values of the attribute: most distant colour first, else the values after this one. */
