@@ -238,7 +238,7 @@ class ResJudge(nn.Module):
     max-pooling, SiLU, and global average and max pooling instead of a flattened 4x4 map, so it
     shares neither the first judge's architecture nor its inductive biases."""
 
-    def __init__(self, heads, ch=(24, 48, 96)):
+    def __init__(self, heads, ch=(16, 32, 64)):
         super().__init__()
         layers = [nn.Conv2d(3, ch[0], 3, padding=1), nn.BatchNorm2d(ch[0]), nn.SiLU(), ResJudgeBlock(ch[0])]
         for cin, cout in zip(ch, ch[1:]):
