@@ -9,7 +9,7 @@ Two judges, trained independently (seed, architecture, augmentation), so a bench
 images that one of them verified with the other (docs/world-model.md):
   the app's judge:  /usr/bin/python3 tools/world/train_judge.py --out public/models/ores-tiny-world/judge
   the bench's one:  /usr/bin/python3 tools/world/train_judge.py --out bench/judges/world-b \
-                      --arch resnet --augment shift-jpeg --seed 7
+                      --arch resnet --augment shift-jpeg --seed 7 --train 16000 --threads 1
 """
 import argparse
 import json
