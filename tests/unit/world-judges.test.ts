@@ -111,10 +111,11 @@ const PYTHON = '/usr/bin/python3';
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch, onnx'], { stdio: 'ignore' }).status === 0;
 
 describe.skipIf(!hasTorch)('tools/world/train_judge.py --arch resnet --augment shift-jpeg (skipped without python3-torch)', () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'judge-b-'));
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  let tmp = '';
+  afterAll(() => tmp && rmSync(tmp, { recursive: true, force: true }));
 
   test('a short run exports a judge that the app\'s classifier loads and runs', { timeout: 240_000 }, async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'judge-b-'));
     const run = spawnSync(
       PYTHON,
       ['tools/world/train_judge.py', '--out', tmp, '--arch', 'resnet', '--augment', 'shift-jpeg', '--seed', '7', '--train', '256', '--held-out', '32', '--epochs', '1', '--threads', '1'],
