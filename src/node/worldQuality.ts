@@ -1,12 +1,14 @@
+import { judgedValues } from '../core/judge/worldAgreement.ts';
 import type { WorldClassifier } from '../core/judge/worldJudge.ts';
 import type { RgbaImage } from '../core/metrics/image.ts';
-import { valueNames } from '../core/world/vocabulary.ts';
+import type { Scene } from '../core/world/draw.ts';
 import { generate } from '../engine/generate.ts';
 import type { LoadedModel } from '../engine/loadModel.ts';
 
+/** A held-out caption (tests/fixtures/world/heldout_captions.json) and the scene it was written for. */
 export interface CaptionCase {
   caption: string;
-  scene: { colour: string; shape: string; background: string };
+  scene: Scene;
 }
 
 export interface QualityReport {
@@ -18,8 +20,6 @@ export interface QualityReport {
   images: RgbaImage[];
   misses: { caption: string; attribute: string; judged: string }[];
 }
-
-const argmax = (p: ArrayLike<number>) => Array.from(p).reduce((best, v, i, a) => (v > a[best]! ? i : best), 0);
 
 /** Generates one image per held-out caption and asks the judge what it shows. */
 export async function measureWorldQuality(
@@ -37,8 +37,9 @@ export async function measureWorldQuality(
   const hits = { colour: 0, shape: 0, background: 0 };
   const misses: QualityReport['misses'] = [];
   predictions.forEach((p, i) => {
+    const values = judgedValues(p);
     for (const a of ['colour', 'shape', 'background'] as const) {
-      const judged = valueNames(a)[argmax(p[a])]!;
+      const judged = values[a];
       if (judged === cases[i]!.scene[a]) hits[a]++;
       else misses.push({ caption: cases[i]!.caption, attribute: a, judged });
     }

@@ -221,3 +221,34 @@ class Judge(nn.Module):
     def forward(self, image):
         f = self.features(image)
         return tuple(head(f) for head in self.heads)
+
+
+class ResJudgeBlock(nn.Module):
+    def __init__(self, ch):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(ch, ch, 3, padding=1), nn.BatchNorm2d(ch), nn.SiLU(),
+                                  nn.Conv2d(ch, ch, 3, padding=1), nn.BatchNorm2d(ch))
+
+    def forward(self, x):
+        return F.silu(x + self.body(x))
+
+
+class ResJudge(nn.Module):
+    """The second judge (bench/judges/world-b): a residual net with strided convolutions instead of
+    max-pooling, SiLU, and global average and max pooling instead of a flattened 4x4 map, so it
+    shares neither the first judge's architecture nor its inductive biases."""
+
+    def __init__(self, heads, ch=(16, 32, 64)):
+        super().__init__()
+        layers = [nn.Conv2d(3, ch[0], 3, padding=1), nn.BatchNorm2d(ch[0]), nn.SiLU(), ResJudgeBlock(ch[0])]
+        for cin, cout in zip(ch, ch[1:]):
+            layers += [nn.Conv2d(cin, cout, 3, stride=2, padding=1), nn.BatchNorm2d(cout), nn.SiLU(), ResJudgeBlock(cout)]
+        self.features = nn.Sequential(*layers)
+        self.hidden = nn.Sequential(nn.Linear(2 * ch[-1], 128), nn.SiLU())
+        self.names = list(heads)
+        self.heads = nn.ModuleList([nn.Linear(128, n) for n in heads.values()])
+
+    def forward(self, image):
+        f = self.features(image)
+        f = self.hidden(torch.cat([f.mean(dim=(2, 3)), f.amax(dim=(2, 3))], dim=1))
+        return tuple(head(f) for head in self.heads)

@@ -1,13 +1,19 @@
-"""Trains the judge of the shapes world: one CNN head per attribute, exported as ONNX.
+"""Trains a judge of the shapes world: one head per attribute, exported as ONNX.
 
 Input "image" float32 [B,3,32,32] in [-1,1]; outputs "colour", "shape", "background", "pattern",
 "size", "count": logits in the order of the values in src/core/world/vocabulary.json.
-Generated images are blurrier and noisier than drawn ones, so training adds noise, blur and
-colour jitter. Accuracy is measured on freshly drawn held-out images and written next to the model.
-Run: /usr/bin/python3 tools/world/train_judge.py --out public/models/ores-tiny-world/judge
+Generated images are blurrier and noisier than drawn ones, so training augments them.
+Accuracy is measured on freshly drawn held-out images and written next to the model.
+
+Two judges, trained independently (seed, architecture, augmentation), so a benchmark can measure
+images that one of them verified with the other (docs/world-model.md):
+  the app's judge:  /usr/bin/python3 tools/world/train_judge.py --out public/models/ores-tiny-world/judge
+  the bench's one:  /usr/bin/python3 tools/world/train_judge.py --out bench/judges/world-b \
+                      --arch resnet --augment shift-jpeg --seed 7 --train 16000 --threads 1
 """
 import argparse
 import json
+import math
 import os
 import random
 import sys
@@ -35,7 +41,8 @@ def draw_set(n, seed):
     return torch.from_numpy(images), torch.from_numpy(labels)
 
 
-def augment(x, gen):
+def augment_blur_jitter(x, gen):
+    """The first judge's: 3x3 blur on half the images, small colour gain and offset, pixel noise."""
     b = x.shape[0]
     blur = torch.rand(b, 1, 1, 1, generator=gen) < 0.5
     kernel = torch.tensor([[1, 2, 1], [2, 4, 2], [1, 2, 1]], dtype=torch.float32) / 16
@@ -44,6 +51,66 @@ def augment(x, gen):
     x = x * (1 + 0.08 * (torch.rand(b, 3, 1, 1, generator=gen) - 0.5)) + 0.08 * (torch.rand(b, 3, 1, 1, generator=gen) - 0.5)
     x = x + torch.randn(x.shape, generator=gen) * torch.rand(b, 1, 1, 1, generator=gen) * 0.12
     return x.clamp(-1, 1)
+
+
+def _dct_matrix(n=8):
+    k = torch.arange(n, dtype=torch.float32)
+    m = torch.cos(math.pi * (2 * k[None, :] + 1) * k[:, None] / (2 * n)) * math.sqrt(2 / n)
+    m[0] /= math.sqrt(2)
+    return m
+
+
+DCT8 = _dct_matrix()
+
+
+def _jpeg_like(x, step):
+    """Quantises each 8x8 block's DCT coefficients, coarser for higher frequencies (JPEG's idea)."""
+    b, c, h, w = x.shape
+    blocks = x.reshape(b, c, h // 8, 8, w // 8, 8).permute(0, 1, 2, 4, 3, 5)
+    coef = DCT8 @ blocks @ DCT8.T
+    k = torch.arange(8, dtype=torch.float32)
+    q = step[:, :, None, None, None, None] * (1 + (k[:, None] + k[None, :]) / 4)
+    coef = torch.round(coef / q) * q
+    return (DCT8.T @ coef @ DCT8).permute(0, 1, 2, 4, 3, 5).reshape(b, c, h, w)
+
+
+def _gaussian_blur(x, sigma):
+    """Per-image Gaussian blur, 5 taps, separable; sigma [B] (0 leaves the image as it is)."""
+    b, c, h, w = x.shape
+    t = torch.arange(-2, 3, dtype=torch.float32)
+    k = torch.exp(-t[None, :] ** 2 / (2 * sigma[:, None].clamp(min=1e-3) ** 2))
+    k = (k / k.sum(1, keepdim=True)).repeat_interleave(c, 0)
+    y = x.reshape(1, b * c, h, w)
+    y = F.conv2d(F.pad(y, (2, 2, 0, 0), mode="replicate"), k[:, None, None, :], groups=b * c)
+    y = F.conv2d(F.pad(y, (0, 0, 2, 2), mode="replicate"), k[:, None, :, None], groups=b * c)
+    return y.reshape(b, c, h, w)
+
+
+def augment_shift_jpeg(x, gen):
+    """The second judge's: shifts of up to 2 pixels, Gaussian blur of random width, contrast and
+    saturation jitter, JPEG-like block quantisation, and smooth (8x8 upsampled) plus pixel noise,
+    the kind of error a latent decoder makes."""
+    b, _, h, w = x.shape
+    shifts = torch.randint(-2, 3, (b, 2), generator=gen)
+    padded = F.pad(x, (2, 2, 2, 2), mode="replicate")
+    x = torch.stack([padded[i, :, 2 + dy:2 + dy + h, 2 + dx:2 + dx + w] for i, (dx, dy) in enumerate(shifts.tolist())])
+    sigma = torch.rand(b, generator=gen) * 1.1 * (torch.rand(b, generator=gen) < 0.6)
+    x = _gaussian_blur(x, sigma)
+    grey = x.mean(1, keepdim=True)
+    x = grey + (x - grey) * (0.85 + 0.3 * torch.rand(b, 1, 1, 1, generator=gen))
+    mean = x.mean((1, 2, 3), keepdim=True)
+    x = mean + (x - mean) * (0.9 + 0.2 * torch.rand(b, 1, 1, 1, generator=gen)) + 0.1 * (torch.rand(b, 1, 1, 1, generator=gen) - 0.5)
+    jpeg = torch.rand(b, generator=gen) < 0.4
+    step = (0.02 + 0.06 * torch.rand(b, 1, generator=gen)).expand(b, 3)
+    x = torch.where(jpeg[:, None, None, None], _jpeg_like(x, step), x)
+    smooth = F.interpolate(torch.randn(b, 3, 8, 8, generator=gen), size=(h, w), mode="bilinear", align_corners=False)
+    x = x + smooth * 0.05 * torch.rand(b, 1, 1, 1, generator=gen)
+    x = x + torch.randn(x.shape, generator=gen) * 0.08 * torch.rand(b, 1, 1, 1, generator=gen)
+    return x.clamp(-1, 1)
+
+
+ARCHS = {"cnn": nets.Judge, "resnet": nets.ResJudge}
+AUGMENTS = {"blur-jitter": augment_blur_jitter, "shift-jpeg": augment_shift_jpeg}
 
 
 def accuracy(model, images, labels):
@@ -61,6 +128,8 @@ def main():
     ap.add_argument("--epochs", type=int, default=6)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--arch", choices=list(ARCHS), default="cnn")
+    ap.add_argument("--augment", choices=list(AUGMENTS), default="blur-jitter")
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -69,7 +138,9 @@ def main():
     images, labels = draw_set(args.train, args.seed + 1000)
     test_images, test_labels = draw_set(args.held_out, args.seed + 2000)
     print(f"drew {args.train}+{args.held_out} images in {time.time() - t0:.0f}s", flush=True)
-    model = nets.Judge(HEADS)
+    model = ARCHS[args.arch](HEADS)
+    augment = AUGMENTS[args.augment]
+    print(f"{args.arch}: {sum(p.numel() for p in model.parameters())} parameters, augmentation {args.augment}, seed {args.seed}", flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
     steps = args.epochs * (args.train // 128)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps)
@@ -95,7 +166,8 @@ def main():
                       dynamic_axes={"image": {0: "batch"}, **{h: {0: "batch"} for h in HEADS}})
     with open(os.path.join(args.out, "judge.json"), "w") as f:
         json.dump({"input": "image", "range": [-1, 1], "attributes": {a: world.VALUES[a] for a in world.ATTRIBUTE_ORDER},
-                   "heldOutAccuracy": acc, "heldOutImages": args.held_out, "trainImages": args.train, "seed": args.seed}, f, indent=2)
+                   "heldOutAccuracy": acc, "heldOutImages": args.held_out, "trainImages": args.train, "seed": args.seed,
+                   "arch": args.arch, "augment": args.augment, "epochs": args.epochs}, f, indent=2)
     print(f"exported judge to {args.out} in {(time.time() - t0) / 60:.1f} min", flush=True)
 
 
