@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelLoadError } from '../../src/core/errors.ts';
 import { createGuard, describeHit, splitConcepts, type ConceptGuard } from '../../src/core/guard/guard.ts';
 import { baseForms, inflections, pluralize, verbForms } from '../../src/core/guard/inflect.ts';
-import { parseLexicon, type Lexicon } from '../../src/core/guard/lexicon.ts';
+import { LEXICON_VERSION, parseLexicon, type Lexicon } from '../../src/core/guard/lexicon.ts';
 import { leetReadings, normalizeText, phraseKey, tokenize } from '../../src/core/guard/normalize.ts';
 import { embeddedWorld } from '../../src/core/guard/world.ts';
 import { repoRoot, testLexicon } from './helpers/fakeChatEngine.ts';
@@ -89,7 +89,7 @@ describe('lexicon', () => {
 
   it('rejects a file that is not a lexicon', () => {
     expect(() => parseLexicon({ format: 'something-else' })).toThrow(ModelLoadError);
-    expect(() => parseLexicon('{"format":"ores-guard-lexicon","version":1}')).toThrow(/field "words" is missing/);
+    expect(() => parseLexicon(`{"format":"ores-guard-lexicon","version":${LEXICON_VERSION}}`)).toThrow(/field "words" is missing/);
   });
 });
 
