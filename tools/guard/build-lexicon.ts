@@ -224,7 +224,7 @@ export function buildLexicon(dict: string, source: string): LexiconFile {
   for (const w of words) {
     const candidates = new Set<string>();
     if (w.includes(' ')) for (const t of w.split(' ')) if (isPart(t)) candidates.add(t);
-    if (/^[a-z]{5,}$/.test(w)) {
+    if (/^[a-z]+$/.test(w)) {
       for (let k = 3; k <= w.length - 3; k++) {
         const a = w.slice(0, k);
         const b = w.slice(k);

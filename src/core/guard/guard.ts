@@ -240,6 +240,7 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
 
     if (lexicon) {
       const synsets = new Map<number, boolean>(); // synset -> is it a sense of the concept word itself
+      const conceptWords = new Set<number>(); // the concept's own lemmas ("kids" -> "kid")
       for (const lk of lemmaKeys) {
         const ids = lexicon.lookup(lk);
         if (ids.length === 0) continue;
@@ -253,6 +254,7 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
         }
         knownToLexicon = true;
         for (const w of ids) {
+          conceptWords.add(w);
           const senses = lexicon.senses(w);
           const firstNoun = senses.find((s) => lexicon.pos(s.synset) === 'n');
           for (const s of senses) {
@@ -263,7 +265,6 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
       // Members of the concept's own senses are all kept ("man" is a synonym of "human" even though
       // "man" mostly means an adult male); for hyponyms and satellites a word is kept only when this
       // is one of its usual senses ("type" is rarely a kind of person, "wine" rarely a kind of red).
-      const ownWords = new Set<number>(); // the concept's words and its synsets' members
       const covered = new Set<number>(); // every lemma covered so far
       const addMembers = (synset: number, via: GuardVia, everyMember: boolean): void => {
         const pos = [FILE_POS[lexicon.pos(synset)]];
@@ -271,7 +272,6 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
           if (!(allSenses || everyMember || m.salient)) continue;
           add(lexicon.word(m.word), via, pos);
           covered.add(m.word);
-          if (everyMember) ownWords.add(m.word);
         }
       };
       const full = (): boolean => {
@@ -283,8 +283,9 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
         addMembers(s, 'synonym', true);
         for (const sat of lexicon.similar(s)) addMembers(sat, 'synonym', false);
       }
-      // derivations of the concept's own words ("violent" for violence, "floral" for flower)
-      for (const w of ownWords) {
+      // derivations of the concept's own words ("violent" for violence, "floral" for flower); not of
+      // its synonyms' ("create" from "creature" is no animal)
+      for (const w of conceptWords) {
         for (const l of lexicon.derivations(w)) {
           if (!(allSenses || l.salient)) continue;
           add(lexicon.word(l.word), 'derived');
@@ -310,11 +311,17 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
         }
         frontier = next;
       }
-      // lemmas built on a covered word whose gloss names it ("snowman", "gunman", "golden", "red wine")
+      // Lemmas built on a covered word whose gloss names it ("snowman", "gunman", "golden", "red wine"),
+      // whichever of their senses does ("icy" mostly means cold, but an icy road shows ice); not
+      // those that are kinds of another sense of the word ("pommel horse" is a gymnastic horse).
+      const kindOfOtherSense = (word: number, part: number): boolean =>
+        lexicon.senses(word).every((x) =>
+          lexicon.hypernyms(x.synset).some((h) => !seen.has(h) && lexicon.members(h).some((m) => m.word === part)),
+        );
       for (const w of covered) {
         if (full()) break;
         if (lexicon.word(w).length < MIN_PART) continue;
-        for (const l of lexicon.builtOn(w)) if (allSenses || l.salient) add(lexicon.word(l.word), 'compound');
+        for (const l of lexicon.builtOn(w)) if (!kindOfOtherSense(l.word, w)) add(lexicon.word(l.word), 'compound');
       }
     }
     for (const v of worldValues) {
