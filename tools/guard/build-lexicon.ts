@@ -242,7 +242,8 @@ export function buildLexicon(dict: string, source: string): LexiconFile {
       }
     }
   }
-  const proper = words.flatMap((w, i) => (common.has(w) ? [] : [i.toString(36)])).join(',');
+  // only phrases: the guard asks whether a phrase around a hit is a name ("the Red Sea")
+  const proper = words.flatMap((w, i) => (common.has(w) || !w.includes(' ') ? [] : [i.toString(36)])).join(',');
   const derivRows = wordRows(deriv);
   const partRows = wordRows(part);
 

@@ -13,7 +13,7 @@
  *   hypo    — per synset, its direct hyponyms (nouns: also instances; verbs: troponyms);
  *   similar — per adjective head synset, its satellites ("large" -> "huge", "giant", ...);
  *   ant     — per synset, its antonym synsets;
- *   proper  — the words WordNet only writes with a capital (names: "Red Sea", "Paris"), comma separated;
+ *   proper  — the phrases WordNet only writes with capitals (names: "Red Sea"), comma separated;
  *   memb    — per synset, its member meronyms (the group "police" has the member "policeman");
  *   deriv   — per word, the words WordNet derives it from or to ("violent" ~ "violence", "floral" ~
  *             "flower"; both directions), "-" when it links a minor sense;
@@ -85,7 +85,7 @@ export interface Lexicon {
   antonyms(synset: number): readonly number[];
   /** Member meronyms of a group ("police" -> "policeman, cop"). */
   memberSynsets(synset: number): readonly number[];
-  /** True for names: lemmas WordNet only writes with a capital ("Red Sea"). */
+  /** True for names written as phrases: lemmas WordNet only writes with capitals ("Red Sea"; single words are not marked). */
   isProper(word: number): boolean;
   /** How often the tagged corpus uses the word, over all its senses (0 for rare words). */
   frequency(word: number): number;
