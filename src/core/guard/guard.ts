@@ -120,7 +120,7 @@ const SAMPLE_SIZE = 8;
  * ("a" is vitamin A, "it" is information technology). They are only flagged when they are the
  * concept itself (or a world word), never as a synonym or hyponym.
  */
-const STOP = new Set(
+export const STOP_WORDS: ReadonlySet<string> = new Set(
   (
     'a an the of in on at to for from by with without and or but nor not no yes is am are was were be been being ' +
     'it its this that these those there here he she they we you i me him her them us my your his our their ' +
@@ -207,7 +207,7 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
     const add = (term: string, via: GuardVia, pos?: readonly PartOfSpeech[]): void => {
       const key = phraseKey(term);
       if (!key) return;
-      if (via !== 'exact' && via !== 'inflection' && via !== 'world' && (STOP.has(key) || key.length < 2)) return;
+      if (via !== 'exact' && via !== 'inflection' && via !== 'world' && (STOP_WORDS.has(key) || key.length < 2)) return;
       const seenKey = `${ci}\t${key}`;
       const prev = termSeen.get(seenKey);
       if (prev !== undefined) {
