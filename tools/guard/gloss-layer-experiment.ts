@@ -24,7 +24,7 @@ for (const f of ['noun', 'verb', 'adj', 'adv']) {
     const fs = body.split(' ');
     const n = parseInt(fs[3]!, 16);
     const words = Array.from({ length: n }, (_, i) => phraseKey(fs[4 + 2 * i]!.replace(/\(.*\)$/, '').replace(/_/g, ' ')));
-    let toks = (gloss.split('"')[0] ?? '').toLowerCase().replace(/[a-z]+-(?:like|shaped)\b/g, '').match(/[a-z]+/g) ?? [];
+    let toks: string[] = (gloss.split('"')[0] ?? '').toLowerCase().replace(/[a-z]+-(?:like|shaped)\b/g, '').match(/[a-z]+/g) ?? [];
     if (headOnly) toks = toks.slice(0, 6);
     for (const t of new Set(toks)) {
       const set = byGlossWord.get(t) ?? new Set();
@@ -64,7 +64,7 @@ const L = ['literal', 'inflection', 'derivation', 'compound', 'synonym', 'deep-h
 for (const w of [false, true]) {
   const s = score(w);
   const lexical = L.reduce((a, c) => a + (s.byCategory[c]?.caught ?? 0), 0) / L.reduce((a, c) => a + (s.byCategory[c]?.leaks ?? 0), 0);
-  console.log(w ? 'with gloss layer' : 'without', 'recall', s.recall.toFixed(3), 'lexical', lexical.toFixed(3), 'fp', s.falsePositiveRate.toFixed(3),
+  console.log(w ? 'with gloss layer' : 'without', 'recall', s.recall?.toFixed(3), 'lexical', lexical.toFixed(3), 'fp', s.falsePositiveRate?.toFixed(3),
     Object.entries(s.byCategory).map(([k, v]) => `${k} ${v.recall?.toFixed(2) ?? v.falsePositiveRate?.toFixed(2)}`).join(', '));
   if (w) console.log(s.misses.filter((m) => m.kind === 'false-positive').map((m) => `${m.concept}: ${m.text} (${m.matched.join(',')})`).join('\n'));
 }
