@@ -40,6 +40,7 @@ describe('scoreGuard', () => {
     const s = scoreGuard(cases, (c) => (c.text.includes('dog') ? ['dog'] : []));
     expect(s).toMatchObject({ n: 4, leaks: 2, caught: 1, recall: 0.5, clean: 2, flagged: 1, falsePositiveRate: 0.5 });
     expect(s.byCategory.literal).toMatchObject({ recall: 1, falsePositiveRate: null });
+    expect(s.lexicalRecall).toBe(0.5); // literal 1/1 and synonym 0/1
     expect(s.byCategory['near-miss']).toMatchObject({ recall: null, falsePositiveRate: 0.5 });
     expect(s.misses.map((m) => [m.line, m.kind])).toEqual([
       [2, 'missed'],

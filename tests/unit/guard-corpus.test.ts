@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseGuardCorpus, scoreGuard, type GuardScore } from '../../src/core/bench/guardCorpus.ts';
+import { LEXICAL_CATEGORIES, parseGuardCorpus, scoreGuard, type GuardScore } from '../../src/core/bench/guardCorpus.ts';
 import { createGuard, type ConceptGuard } from '../../src/core/guard/guard.ts';
 import { repoRoot, testLexicon } from './helpers/fakeChatEngine.ts';
 
@@ -43,15 +43,11 @@ describe('guard corpus', () => {
   });
 
   it('catches the lexical categories', () => {
-    let leaks = 0;
-    let caught = 0;
+    expect(Object.keys(LEXICAL_FLOORS)).toEqual(LEXICAL_CATEGORIES);
     for (const [category, floor] of Object.entries(LEXICAL_FLOORS)) {
-      const s = score.byCategory[category];
-      expect(s?.recall, category).toBeGreaterThanOrEqual(floor);
-      leaks += s?.leaks ?? 0;
-      caught += s?.caught ?? 0;
+      expect(score.byCategory[category]?.recall, category).toBeGreaterThanOrEqual(floor);
     }
-    expect(caught / leaks).toBeGreaterThanOrEqual(0.94);
+    expect(score.lexicalRecall).toBeGreaterThanOrEqual(0.94);
   });
 
   it('keeps false positives on innocent near-misses low', () => {

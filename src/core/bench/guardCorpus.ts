@@ -5,6 +5,9 @@
  */
 import { InvalidInputError } from '../errors.ts';
 
+/** The categories a word-level guard is expected to catch (issue 10 floors them); the others are reported only. */
+export const LEXICAL_CATEGORIES: readonly string[] = ['literal', 'inflection', 'derivation', 'compound', 'synonym', 'deep-hyponym', 'confusable'];
+
 export interface GuardCase {
   /** 1-based physical line in the file. */
   readonly line: number;
@@ -69,6 +72,8 @@ export interface GuardMiss {
 
 export interface GuardScore extends CategoryScore {
   readonly byCategory: Readonly<Record<string, CategoryScore>>;
+  /** Recall over the lines of {@link LEXICAL_CATEGORIES}; null when the corpus has none. */
+  readonly lexicalRecall: number | null;
   readonly misses: readonly GuardMiss[];
 }
 
@@ -108,7 +113,8 @@ export function scoreGuard(cases: readonly GuardCase[], verdict: GuardVerdict): 
       kind: c.leaks ? 'missed' : 'false-positive',
       matched,
     }));
-  return { ...tally(items), byCategory, misses };
+  const lexical = tally(items.filter((x) => LEXICAL_CATEGORIES.includes(x.c.category)));
+  return { ...tally(items), byCategory, lexicalRecall: lexical.recall, misses };
 }
 
 const pct = (v: number | null): string => (v === null ? '–' : `${(v * 100).toFixed(1)}%`);
@@ -126,6 +132,7 @@ export function formatGuardScore(score: GuardScore, title: string): string {
     `# ${title}`,
     '',
     `${score.n} lines: recall ${pct(score.recall)} (${score.caught}/${score.leaks}), false positives ${pct(score.falsePositiveRate)} (${score.flagged}/${score.clean}).`,
+    `Recall on the lexical categories (${LEXICAL_CATEGORIES.join(', ')}): ${pct(score.lexicalRecall)}.`,
     '',
     '| category | lines | recall | false positives |',
     '|---|---|---|---|',
