@@ -74,6 +74,7 @@ export const ERROR_CODES = {
   'world-vocabulary-invalid': 'run',
   'judge-output-invalid': 'run',
   'judge-missing': 'run',
+  'guard-unknown-concept': 'run',
   'judge-comparison-invalid': 'cli',
   'judge-file-corrupt': 'run',
   'no-judge-alternatives': 'run',

@@ -101,12 +101,12 @@ describe('compiled policy', () => {
     const [teal, dog, unknown] = p.concepts;
     expect(teal!.world?.name).toBe('teal');
     expect(teal!.kind).toBe('layout');
-    expect(teal!.sample).toEqual(expect.arrayContaining(['teal backdrop']));
+    expect(teal!.sample).toEqual(expect.arrayContaining(['teal', 'cyan']));
     expect(dog!.world).toBeNull();
     expect(dog!.termCount).toBeGreaterThan(20); // synonyms and kinds of dog
     expect(dog!.flagged).toBe(false);
     expect(unknown!.flagged).toBe(true);
-    expect(unknown!.sample).toEqual(['zorblax']);
+    expect(unknown!.sample).toEqual([]); // nothing beyond its own word
     expect(p.worldValues.map((v) => v.name)).toEqual(['teal']);
     expect(p.id).toBe(compilePolicy(['dog', 'zorblax', 'teal backdrop'], { lexicon: lex }).id);
     expect(p.id).not.toBe(compilePolicy(['dog'], { lexicon: lex }).id);

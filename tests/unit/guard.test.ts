@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ModelLoadError } from '../../src/core/errors.ts';
+import { InvalidInputError, ModelLoadError } from '../../src/core/errors.ts';
 import { createGuard, describeHit, splitConcepts, type ConceptGuard } from '../../src/core/guard/guard.ts';
-import { baseForms, inflections, pluralize, verbForms } from '../../src/core/guard/inflect.ts';
-import { parseLexicon, type Lexicon } from '../../src/core/guard/lexicon.ts';
+import { baseForms, derivationalStems, inflections, pluralize, verbForms } from '../../src/core/guard/inflect.ts';
+import { LEXICON_VERSION, parseLexicon, type Lexicon } from '../../src/core/guard/lexicon.ts';
 import { leetReadings, normalizeText, phraseKey, tokenize } from '../../src/core/guard/normalize.ts';
 import { WORLD } from '../../src/core/world/vocabulary.ts';
 import { repoRoot, testLexicon } from './helpers/fakeChatEngine.ts';
@@ -89,7 +89,8 @@ describe('lexicon', () => {
 
   it('rejects a file that is not a lexicon', () => {
     expect(() => parseLexicon({ format: 'something-else' })).toThrow(ModelLoadError);
-    expect(() => parseLexicon('{"format":"ores-guard-lexicon","version":1}')).toThrow(/field "words" is missing/);
+    expect(() => parseLexicon(`{"format":"ores-guard-lexicon","version":${LEXICON_VERSION}}`)).toThrow(/field "words" is missing/);
+    expect(() => parseLexicon({ format: 'ores-guard-lexicon', version: 1 })).toThrow(/v1/); // the old format is refused
   });
 });
 
@@ -218,3 +219,73 @@ describe('concept guard', () => {
     expect(red?.rgb).toHaveLength(3);
   });
 });
+
+describe('lexical resolution (issue 10)', () => {
+  const words = (ids: readonly { word: number }[]): string[] => ids.map((l) => lex.word(l.word));
+  const id = (w: string): number => lex.lookup(w)[0] as number;
+
+  it('finds the stems of derived words', () => {
+    for (const [word, stem] of [['snowy', 'snow'], ['smoky', 'smoke'], ['icy', 'ice'], ['golden', 'gold'], ['muddy', 'mud'], ['spotted', 'spot'], ['dangerous', 'danger'], ['smoker', 'smoke'], ['greenish', 'green']]) {
+      expect(derivationalStems(word as string), word).toContain(stem);
+    }
+    expect(derivationalStems('largely')).not.toContain('large'); // adverbs are left alone
+    expect(inflections('large')).not.toContain('largely');
+  });
+
+  it('stores derivations, gloss-checked parts, group members and names in the lexicon', () => {
+    expect(words(lex.derivations(id('violence')))).toContain('violent');
+    expect(words(lex.derivations(id('floral')))).toContain('flower');
+    expect(words(lex.parts(id('snowman')))).toContain('snow');
+    expect(words(lex.parts(id('hotdog')))).not.toContain('dog'); // no gloss of "hotdog" says dog
+    expect(words(lex.parts(id('childproof')))).not.toContain('child'); // "-proof" means without
+    expect(words(lex.builtOn(id('gun')))).toContain('gunman');
+    const police = lex.senses(id('police'))[0]!.synset;
+    expect(lex.memberSynsets(police).flatMap((s) => lex.members(s).map((m) => lex.word(m.word)))).toContain('policeman');
+    expect(lex.isProper(id('red sea'))).toBe(true);
+    expect(lex.isProper(id('red wine'))).toBe(false);
+  });
+
+  it('follows the whole hyponym closure unless a depth is given', () => {
+    expect(createGuard(['animal'], lex).check('a great white shark').hits[0]).toMatchObject({ matched: 'great white shark', via: 'hyponym' });
+    expect(createGuard(['animal'], lex, { hyponymDepth: 6 }).check('a great white shark').ok).toBe(true); // 7 levels down
+    expect(createGuard(['police'], lex).check('cops at the scene').hits[0]?.term).toBe('cop'); // a member of the group
+  });
+
+  it('matches derived words and compounds of covered words', () => {
+    expect(createGuard(['violence'], lex).check('a violent brawl').hits[0]).toMatchObject({ matched: 'violent', via: 'derived' });
+    expect(createGuard(['ice'], lex).check('an icy road').hits[0]).toMatchObject({ matched: 'icy', via: 'compound' });
+    expect(createGuard(['snow'], lex).check('a snowman in the yard').hits[0]).toMatchObject({ matched: 'snowman', via: 'compound' });
+    const dog = createGuard(['dog'], lex);
+    // not WordNet lemmas: read as compounds whose other part is a common word
+    expect(dog.check('a dogwalker with six leashes').hits[0]).toMatchObject({ matched: 'dogwalker', via: 'compound' });
+    expect(createGuard(['child'], lex).check('schoolchildren on a trip').hits[0]).toMatchObject({ matched: 'schoolchildren', via: 'compound' });
+    expect(createGuard(['tiger'], lex).check('tigery stripes').hits[0]).toMatchObject({ matched: 'tigery', via: 'derived' }); // not in WordNet
+  });
+
+  it('does not flag near-misses built on the word', () => {
+    const dog = createGuard(['dog'], lex);
+    expect(dog.check('a hotdog stand, a hot dog with mustard, the dog days of summer, a dogwood tree').ok).toBe(true);
+    expect(dog.check('hot dogs and a dog').hits.map((h) => h.matched)).toEqual(['dog']);
+    const red = createGuard(['red'], lex, { world: null });
+    expect(red.check('a redwood forest, Reddit, a hundred balloons, a boat on the Red Sea').ok).toBe(true);
+    expect(red.check('a glass of red wine').hits[0]?.matched).toBe('red wine'); // its gloss says red
+    expect(createGuard(['horse'], lex).check('a seahorse and a pommel horse').ok).toBe(true);
+    expect(createGuard(['alcohol'], lex).check('a cocktail dress at a gala').ok).toBe(true);
+  });
+
+  it('describes what each concept resolved to', () => {
+    const g = createGuard(['red', 'zorblax'], lex);
+    const red = g.describe('red');
+    expect(red.literalOnly).toBe(false);
+    expect(red.termCount).toBe(g.terms('red').length);
+    expect(red.sample).toContain('crimson');
+    expect(red.sample.length).toBeLessThanOrEqual(8);
+    expect(g.describe('zorblax')).toEqual({ termCount: 1, sample: [], literalOnly: true, truncated: false });
+    expect(() => g.describe('blue')).toThrow(InvalidInputError);
+    const bounded = createGuard(['entity'], lex, { maxTermsPerConcept: 500 });
+    expect(bounded.describe('entity').truncated).toBe(true);
+    expect(bounded.truncated).toBe(true);
+    expect(g.truncated).toBe(false);
+  });
+});
+

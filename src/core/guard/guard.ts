@@ -2,15 +2,22 @@
  * The concept guard: does a text mention a banned concept, and which words carry it?
  *
  * A concept expands into a word list: the concept itself and its inflections, WordNet synonyms
- * (same synset, adjective satellites), WordNet hyponyms (kinds of it, transitive, depth-bounded),
- * and, for the embedded model's world, every word and implicit phrase of the matching value.
+ * (same synset, adjective satellites), WordNet hyponyms (kinds of it: the whole transitive closure,
+ * so a ban on "animal" covers "beagle"), words WordNet derives from the concept's own words
+ * ("violent" for violence, "floral" for flower), lemmas built on a covered word whose gloss names it
+ * ("snowman", "gunman", "golden"; not "hotdog" for dog), and, for the embedded model's world, every
+ * word and implicit phrase of the matching value.
  * Text is normalised first (see normalize.ts) and matched word by word, so case, accents,
  * look-alike letters, invisible characters, leetspeak, hyphen/space variants ("polka-dot",
  * "polka dot", "polkadot"), spaced-out letters ("r e d", "r.e.d") and camelCase are seen through.
+ * Words WordNet does not know are read as derivations ("snowy"-style) or compounds ("dogwalker",
+ * "schoolchildren") of a covered word; a covered word inside a WordNet phrase that is not about it
+ * ("hot dog", "the Red Sea", "cocktail dress") is not a hit.
  *
  * Hits carry offsets into the original text, so the educator view can highlight them.
  */
-import { baseForms, inflections, type PartOfSpeech } from './inflect.ts';
+import { InvalidInputError } from '../errors.ts';
+import { NEGATING_PARTS, baseForms, derivationalStems, inflections, type PartOfSpeech } from './inflect.ts';
 import type { Lexicon, SynsetPos } from './lexicon.ts';
 import { canonicalSpelling, isSingleLetter, normalizeText, phraseKey, tokenize, type Token } from './normalize.ts';
 import { resolveWorldConcept } from '../world/resolve.ts';
@@ -21,7 +28,9 @@ export type GuardVia =
   | 'exact' // the concept as written
   | 'inflection' // another form of it ("parrots", "running", "redder")
   | 'synonym' // a WordNet synonym or adjective satellite ("crimson" for red, "huge" for large)
-  | 'hyponym' // a WordNet kind of it ("parrot" for bird, "golden retriever" for dog)
+  | 'hyponym' // a WordNet kind or member of it ("parrot" for bird, "golden retriever" for dog, "cop" for police)
+  | 'derived' // derived from a covered word ("violent" for violence, "snowy" for snow)
+  | 'compound' // built on a covered word ("snowman" for snow, "dogwalker" for dog)
   | 'world' // a word or implicit phrase of the embedded world's value ("the colour of a ripe strawberry")
   | 'head'; // the head word of a multi-word concept WordNet does not know ("green" for "neon green")
 
@@ -56,14 +65,26 @@ export interface GuardResult {
 export interface GuardOptions {
   /** The embedded world's vocabulary; null to leave it out. Default: src/core/world/vocabulary.json. */
   world?: WorldVocabulary | null;
-  /** How many hyponym levels to follow (default 6: "dog" reaches "labrador retriever" at 4). */
+  /** How many hyponym levels to follow (default: all of them). */
   hyponymDepth?: number;
   /** 'salient' (default) skips word senses the tagged corpus rarely uses ("dog" as a frankfurter); 'all' keeps them. */
   senses?: 'salient' | 'all';
-  /** Stop expanding a concept after this many terms (default 50 000). */
+  /** Safety bound: stop expanding a concept after this many terms (default 50 000); see `describe().truncated`. */
   maxTermsPerConcept?: number;
   /** Expand multi-word concepts WordNet does not know to their head word (default true). */
   multiwordHead?: boolean;
+}
+
+/** What one concept resolved to, for the policy view. */
+export interface ConceptDescription {
+  /** How many words and phrases the concept covers (inflected forms not counted). */
+  readonly termCount: number;
+  /** A few covered terms, best route first (the concept's own forms, synonyms, then kinds of it). */
+  readonly sample: readonly string[];
+  /** True when the concept resolved to nothing beyond its literal words and their inflections. */
+  readonly literalOnly: boolean;
+  /** True when the expansion stopped at `maxTermsPerConcept`. */
+  readonly truncated: boolean;
 }
 
 export interface ConceptGuard {
@@ -71,18 +92,35 @@ export interface ConceptGuard {
   check(text: string): GuardResult;
   /** The word list of one concept (or of all), best route first. */
   terms(concept?: string): GuardTerm[];
+  /** What `concept` (one of `concepts`) resolved to. */
+  describe(concept: string): ConceptDescription;
   /** True when a concept's expansion hit `maxTermsPerConcept`. */
   readonly truncated: boolean;
 }
 
-const VIA_RANK: Readonly<Record<GuardVia, number>> = { exact: 0, inflection: 1, world: 2, synonym: 3, head: 4, hyponym: 5 };
+const VIA_RANK: Readonly<Record<GuardVia, number>> = {
+  exact: 0,
+  inflection: 1,
+  world: 2,
+  synonym: 3,
+  derived: 4,
+  head: 5,
+  hyponym: 6,
+  compound: 7,
+};
+/** Covered words shorter than this are not looked for inside compounds ("ox" in "box"). */
+const MIN_PART = 3;
+/** The longest WordNet phrase looked for around a hit ("shotgun wedding", "dog days"). */
+const MAX_LEMMA_WORDS = 4;
+/** How many terms `describe` shows. */
+const SAMPLE_SIZE = 8;
 
 /**
  * Function words and other very common words that WordNet lists as lemmas of some obscure synset
  * ("a" is vitamin A, "it" is information technology). They are only flagged when they are the
  * concept itself (or a world word), never as a synonym or hyponym.
  */
-const STOP = new Set(
+export const STOP_WORDS: ReadonlySet<string> = new Set(
   (
     'a an the of in on at to for from by with without and or but nor not no yes is am are was were be been being ' +
     'it its this that these those there here he she they we you i me him her them us my your his our their ' +
@@ -121,9 +159,13 @@ export function describeHit(hit: GuardHit): string {
           ? `a synonym of "${hit.concept}"`
           : hit.via === 'hyponym'
             ? `a kind of "${hit.concept}"`
-            : hit.via === 'world'
-              ? `a word for "${hit.concept}" in the model's world`
-              : `the head word of "${hit.concept}"`;
+            : hit.via === 'derived'
+              ? `derived from "${hit.concept}"`
+              : hit.via === 'compound'
+                ? `a word built on "${hit.concept}"`
+                : hit.via === 'world'
+                  ? `a word for "${hit.concept}" in the model's world`
+                  : `the head word of "${hit.concept}"`;
   const term = hit.term && phraseKey(hit.term) !== phraseKey(hit.matched) ? ` ("${hit.term}")` : '';
   return `"${hit.matched}"${term}: ${what}${hit.obfuscated ? ', disguised' : ''}`;
 }
@@ -134,7 +176,7 @@ export function describeHit(hit: GuardHit): string {
  */
 export function createGuard(concepts: readonly string[], lexicon: Lexicon | null, options: GuardOptions = {}): ConceptGuard {
   const world = options.world === undefined ? WORLD : options.world;
-  const depth = options.hyponymDepth ?? 6;
+  const depth = options.hyponymDepth ?? Infinity;
   const allSenses = options.senses === 'all';
   const maxTerms = options.maxTermsPerConcept ?? 50_000;
   const multiwordHead = options.multiwordHead ?? true;
@@ -144,7 +186,7 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
   const termList: { entry: Entry; forms: string[] }[] = [];
   const termSeen = new Map<string, number>(); // `${concept}\t${key}` -> index in termList
   let maxWords = 1;
-  let truncated = false;
+  const truncatedConcepts = new Set<number>();
 
   const put = (key: string, e: Entry): void => {
     if (!key) return;
@@ -165,7 +207,7 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
     const add = (term: string, via: GuardVia, pos?: readonly PartOfSpeech[]): void => {
       const key = phraseKey(term);
       if (!key) return;
-      if (via !== 'exact' && via !== 'inflection' && via !== 'world' && (STOP.has(key) || key.length < 2)) return;
+      if (via !== 'exact' && via !== 'inflection' && via !== 'world' && (STOP_WORDS.has(key) || key.length < 2)) return;
       const seenKey = `${ci}\t${key}`;
       const prev = termSeen.get(seenKey);
       if (prev !== undefined) {
@@ -200,6 +242,7 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
 
     if (lexicon) {
       const synsets = new Map<number, boolean>(); // synset -> is it a sense of the concept word itself
+      const conceptWords = new Set<number>(); // the concept's own lemmas ("kids" -> "kid")
       for (const lk of lemmaKeys) {
         const ids = lexicon.lookup(lk);
         if (ids.length === 0) continue;
@@ -213,6 +256,7 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
         }
         knownToLexicon = true;
         for (const w of ids) {
+          conceptWords.add(w);
           const senses = lexicon.senses(w);
           const firstNoun = senses.find((s) => lexicon.pos(s.synset) === 'n');
           for (const s of senses) {
@@ -223,20 +267,40 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
       // Members of the concept's own senses are all kept ("man" is a synonym of "human" even though
       // "man" mostly means an adult male); for hyponyms and satellites a word is kept only when this
       // is one of its usual senses ("type" is rarely a kind of person, "wine" rarely a kind of red).
+      const covered = new Set<number>(); // every lemma covered so far
       const addMembers = (synset: number, via: GuardVia, everyMember: boolean): void => {
         const pos = [FILE_POS[lexicon.pos(synset)]];
         for (const m of lexicon.members(synset)) {
-          if (allSenses || everyMember || m.salient) add(lexicon.word(m.word), via, pos);
+          if (!(allSenses || everyMember || m.salient)) continue;
+          add(lexicon.word(m.word), via, pos);
+          covered.add(m.word);
         }
+      };
+      const full = (): boolean => {
+        if (count < maxTerms) return false;
+        truncatedConcepts.add(ci);
+        return true;
       };
       for (const s of synsets.keys()) {
         addMembers(s, 'synonym', true);
         for (const sat of lexicon.similar(s)) addMembers(sat, 'synonym', false);
       }
-      // hyponyms, breadth first so that a bound cuts the most specific ones
-      const seen = new Set<number>(synsets.keys());
-      let frontier = [...synsets.keys()];
-      for (let d = 0; d < depth && frontier.length > 0; d++) {
+      // derivations of the concept's own words ("violent" for violence, "floral" for flower); not of
+      // its synonyms' ("create" from "creature" is no animal)
+      for (const w of conceptWords) {
+        for (const l of lexicon.derivations(w)) {
+          if (!(allSenses || l.salient)) continue;
+          add(lexicon.word(l.word), 'derived');
+          covered.add(l.word);
+        }
+      }
+      // hyponyms: the whole closure, breadth first so that the safety bound cuts the most specific ones
+      // ... and the members of a group with their kinds ("police" -> "policeman" -> "cop")
+      const groupMembers = [...synsets.keys()].flatMap((s) => lexicon.memberSynsets(s));
+      for (const m of groupMembers) addMembers(m, 'hyponym', false);
+      const seen = new Set<number>([...synsets.keys(), ...groupMembers]);
+      let frontier = [...synsets.keys(), ...groupMembers];
+      for (let d = 0; d < depth && frontier.length > 0 && !full(); d++) {
         const next: number[] = [];
         for (const s of frontier) {
           for (const h of lexicon.hyponyms(s)) {
@@ -244,13 +308,22 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
             seen.add(h);
             next.push(h);
             addMembers(h, 'hyponym', false);
-            if (count >= maxTerms) {
-              truncated = true;
-              return;
-            }
           }
+          if (full()) break;
         }
         frontier = next;
+      }
+      // Lemmas built on a covered word whose gloss names it ("snowman", "gunman", "golden", "red wine"),
+      // whichever of their senses does ("icy" mostly means cold, but an icy road shows ice); not
+      // those that are kinds of another sense of the word ("pommel horse" is a gymnastic horse).
+      const kindOfOtherSense = (word: number, part: number): boolean =>
+        lexicon.senses(word).every((x) =>
+          lexicon.hypernyms(x.synset).some((h) => !seen.has(h) && lexicon.members(h).some((m) => m.word === part)),
+        );
+      for (const w of covered) {
+        if (full()) break;
+        if (lexicon.word(w).length < MIN_PART) continue;
+        for (const l of lexicon.builtOn(w)) if (!kindOfOtherSense(l.word, w)) add(lexicon.word(l.word), 'compound');
       }
     }
     for (const v of worldValues) {
@@ -312,10 +385,33 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
     };
     const surface = (i: number): string => canonicalSpelling((tokens[i] as Token).text);
 
+    // A hit inside a longer WordNet phrase that is not about the concept ("hot dog", "Red Sea",
+    // "cocktail dress") is dropped; phrases that are about it ("red wine", "dog food") are terms.
+    // An adjective in front of a common noun keeps its meaning ("a one-way street"), so it stays a hit.
+    const insideOtherLemma = (from: number, to: number, key: string): boolean => {
+      if (!lexicon) return false;
+      const adjective = lexicon.lookup(key).some((w) => lexicon.senses(w).some((x) => FILE_POS[lexicon.pos(x.synset)] === 'a'));
+      for (let a = Math.max(0, from - MAX_LEMMA_WORDS + 1); a <= from; a++) {
+        for (let b = Math.max(to, a + 2); b <= Math.min(tokens.length, a + MAX_LEMMA_WORDS); b++) {
+          if (b - a <= to - from) continue;
+          const head: string[] = [];
+          for (let k = a; k < b - 1; k++) head.push(surface(k));
+          for (const v of variants(b - 1)) {
+            const phrase = [...head, v.form].join(' ');
+            if (map.has(phrase)) continue;
+            const lemmas = lexicon.lookup(phrase).filter((w) => phraseKey(lexicon.word(w)) === phrase);
+            if (lemmas.length > 0 && (b === to || !adjective || lemmas.some((w) => lexicon.isProper(w)))) return true;
+          }
+        }
+      }
+      return false;
+    };
+
     // 1. word n-grams, longest first
     for (let i = 0; i < tokens.length; ) {
       let matched = 0;
-      for (let n = Math.min(maxN, tokens.length - i); n >= 1 && matched === 0; n--) {
+      let blocked = false;
+      for (let n = Math.min(maxN, tokens.length - i); n >= 1 && matched === 0 && !blocked; n--) {
         const mid: string[] = [];
         for (let k = i + 1; k < i + n - 1; k++) mid.push(surface(k));
         const candidates: { key: string; inflected: boolean; leet: boolean }[] = [];
@@ -338,6 +434,10 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
         for (const c of candidates) {
           const entries = map.get(c.key);
           if (!entries) continue;
+          if (insideOtherLemma(i, i + n, c.key)) {
+            blocked = true;
+            break;
+          }
           const from = (tokens[i] as Token).start;
           const to = (tokens[i + n - 1] as Token).end;
           report(entries, from, to, c.leet, c.inflected);
@@ -402,6 +502,36 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
       }
     });
 
+    // 4. words WordNet does not know, read as a derivation ("snowy"-style) or a compound
+    // ("dogwalker", "schoolchildren") of a covered word; the other part must be a common word
+    if (lexicon) {
+      const known = (w: string): boolean => [w, ...baseForms(w)].some((f) => lexicon.lookup(f).length > 0);
+      const common = (w: string): boolean => [w, ...baseForms(w)].some((f) => lexicon.lookup(f).some((id) => lexicon.frequency(id) > 0));
+      const coveredKey = (w: string): string | undefined => [w, ...baseForms(w)].find((f) => f.length >= MIN_PART && map.has(f));
+      tokens.forEach((t, ti) => {
+        if (covered[ti] || t.text.length < 2 * MIN_PART - 1 || /\d/.test(t.text)) return;
+        const oStart = norm.starts[t.start] ?? 0;
+        const oEnd = norm.ends[t.end - 1] ?? oStart;
+        if (hits.some((h) => h.start < oEnd && h.end > oStart)) return;
+        const w = canonicalSpelling(t.text);
+        if (known(w)) return;
+        let found: { key: string; via: GuardVia } | undefined;
+        const stem = derivationalStems(w).find((f) => map.has(f));
+        if (stem) found = { key: stem, via: 'derived' };
+        for (let k = MIN_PART; !found && k <= w.length - MIN_PART; k++) {
+          const a = w.slice(0, k);
+          const b = w.slice(k);
+          const kb = coveredKey(b);
+          const ka = kb === undefined ? coveredKey(a) : undefined;
+          if (kb !== undefined && common(a)) found = { key: kb, via: 'compound' };
+          else if (ka !== undefined && common(b) && !NEGATING_PARTS.has(b)) found = { key: ka, via: 'compound' };
+        }
+        if (!found) return;
+        const via = found.via;
+        report((map.get(found.key) ?? []).map((e) => ({ ...e, via })), t.start, t.end, false, false);
+      });
+    }
+
     hits.sort((a, b) => a.start - b.start || b.end - a.end);
     return { ok: hits.length === 0, hits };
   }
@@ -414,5 +544,24 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
       .sort((a, b) => VIA_RANK[a.via] - VIA_RANK[b.via]);
   }
 
-  return { concepts: list, check, terms, truncated };
+  function describe(concept: string): ConceptDescription {
+    const ci = list.indexOf(concept.trim());
+    if (ci < 0) {
+      throw new InvalidInputError('guard-unknown-concept', `"${concept}" is not one of this guard's concepts (${list.join(', ')}).`);
+    }
+    const own = termList.filter((t) => t.entry.concept === ci).map((t) => t.entry);
+    const freq = (term: string): number => (lexicon ? Math.max(0, ...lexicon.lookup(phraseKey(term)).map((w) => lexicon.frequency(w))) : 0);
+    const ranked = own
+      .filter((e) => e.via !== 'exact')
+      .map((e) => ({ e, f: freq(e.term) }))
+      .sort((a, b) => VIA_RANK[a.e.via] - VIA_RANK[b.e.via] || b.f - a.f);
+    return {
+      termCount: own.length,
+      sample: ranked.slice(0, SAMPLE_SIZE).map((x) => x.e.term),
+      literalOnly: own.every((e) => e.via === 'exact' || e.via === 'inflection' || e.via === 'head'),
+      truncated: truncatedConcepts.has(ci),
+    };
+  }
+
+  return { concepts: list, check, terms, describe, truncated: truncatedConcepts.size > 0 };
 }

@@ -114,7 +114,7 @@ export function verbForms(verb: string): string[] {
   return [...new Set(out)];
 }
 
-/** Comparative, superlative and the common derivations -ish / -ness / -ly of an adjective. */
+/** Comparative, superlative and the common derivations -ish / -ness of an adjective. */
 export function adjectiveForms(adj: string): string[] {
   const out = [...(own(IRREGULAR_ADJECTIVES, adj) ?? [])];
   const dbl = doubled(adj);
@@ -124,8 +124,9 @@ export function adjectiveForms(adj: string): string[] {
   if (adj.endsWith('e')) out.push(adj + 'r', adj + 'st');
   else out.push(stem + 'er', stem + 'est');
   if (!adj.endsWith('e')) out.push(stem + 'ish');
+  // no -ly: adverbs rarely show the concept and often mean something else ("largely", "hardly")
   const plain = /[^aeiou]y$/.test(adj) ? adj.slice(0, -1) + 'i' : adj;
-  out.push(plain + 'ness', plain + 'ly');
+  out.push(plain + 'ness');
   return [...new Set(out)];
 }
 
@@ -168,6 +169,35 @@ function undouble(stem: string): string | undefined {
   return a !== undefined && stem.at(-2) === a && !VOWEL.test(a) ? stem.slice(0, -1) : undefined;
 }
 
+/** Second parts that say "without": a compound ending in one is not about its first part ("childproof", "hairless"). */
+export const NEGATING_PARTS: ReadonlySet<string> = new Set(['proof', 'less', 'free']);
+
+/** Derivational suffixes and what the stem ended with: "snowy" <- "snow", "icy" <- "ice", "golden" <- "gold". */
+const DERIVATIONS: readonly (readonly [suffix: string, ...endings: string[]])[] = [
+  ['iness', 'y'], ['ness', ''], ['ish', '', 'e'], ['ied', 'y'], ['ed', '', 'e'],
+  ['en', '', 'e'], ['ey', ''], ['ous', ''], ['ier', 'y'], ['er', '', 'e'], ['y', '', 'e'],
+];
+
+/**
+ * Stems a word may be derived from by a common suffix: -y/-ey adjectives ("snowy", "smoky", "muddy"),
+ * -en ("golden", "wooden"), -ed ("spotted", "bearded"), -ish, -ness, -ous ("dangerous") and
+ * -er agent nouns ("smoker", "swimmer"). Stems have at least 3 letters. Over-generates like
+ * {@link baseForms}; callers keep the stems their word list knows.
+ */
+export function derivationalStems(word: string): string[] {
+  const out = new Set<string>();
+  for (const [suffix, ...endings] of DERIVATIONS) {
+    if (!word.endsWith(suffix)) continue;
+    const stem = word.slice(0, -suffix.length);
+    if (stem.length < 2) continue;
+    for (const e of endings) out.add(stem + e);
+    const u = undouble(stem);
+    if (u) out.add(u);
+  }
+  out.delete(word);
+  return [...out].filter((w) => w.length >= 3);
+}
+
 /**
  * The lemmas `word` may be an inflection of (not including `word` itself). Over-generates:
  * "boxes" -> ["boxe", "box"]; callers keep the candidates their word list knows.
@@ -200,8 +230,6 @@ export function baseForms(word: string): string[] {
   stripped('ish', '', 'e');
   stripped('ness', '');
   stripped('iness', 'y');
-  stripped('ly', '');
-  stripped('ily', 'y');
   // elongations: "reeed" -> "red", "gooood" -> "good"
   if (/(.)\1\1/.test(word)) {
     out.add(word.replace(/(.)\1+/g, '$1'));

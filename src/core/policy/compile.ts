@@ -21,10 +21,12 @@ export interface CompiledConcept {
   readonly kindReason: string;
   /** How many words and phrases the guard matches for it. */
   readonly termCount: number;
-  /** A few of them, best route first. */
+  /** A few of them beyond the concept itself, best route first. */
   readonly sample: readonly string[];
   /** True when it resolved to nothing beyond its own words and their forms: the guard is weak on it. */
   readonly flagged: boolean;
+  /** True when its word list hit the guard's safety bound (a category as wide as "entity"). */
+  readonly truncated: boolean;
 }
 
 export interface SwitchChoice {
@@ -78,18 +80,9 @@ export function compilePolicy(concepts: readonly string[] | string, o: CompileOp
   const guard = createGuard(list, o.lexicon, { ...o.guardOptions, world });
   const compiled = list.map((text): CompiledConcept => {
     const value = world ? (resolveWorldConcept(text, world)?.value ?? null) : null;
-    const terms = guard.terms(text);
     const { kind, reason } = conceptKind(text, value, o.lexicon);
-    const own = new Set(terms.filter((t) => t.via === 'exact' || t.via === 'inflection').map((t) => phraseKey(t.term)));
-    return {
-      text,
-      world: value,
-      kind,
-      kindReason: reason,
-      termCount: terms.reduce((n, t) => n + 1 + t.forms.length, 0),
-      sample: [...new Set(terms.map((t) => t.term))].slice(0, 8),
-      flagged: value === null && terms.every((t) => own.has(phraseKey(t.term))),
-    };
+    const d = guard.describe(text);
+    return { text, world: value, kind, kindReason: reason, termCount: d.termCount, sample: d.sample, flagged: value === null && d.literalOnly, truncated: d.truncated };
   });
   const worldValues = [...new Set(compiled.flatMap((c) => (c.world ? [c.world] : [])))];
   return {
