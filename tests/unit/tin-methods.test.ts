@@ -5,7 +5,7 @@ import { createLlmRewriter } from '../../src/core/rewrite/llmRewriter.ts';
 import { createFallbackRewriter } from '../../src/core/rewrite/fallbackRewriter.ts';
 import type { ConditioningSchedule } from '../../src/core/pipeline/schedule.ts';
 import { caseKind, conditioningSegments, generateBenchmark, scoreBenchmark, summarizeBenchmark, withOriginal, type GeneratedResult } from '../../src/core/tin/benchmark.ts';
-import { blacklistQuery, METHOD_IDS, METHODS, methodRequest, parseMethodList, type MethodInput } from '../../src/core/tin/methods.ts';
+import { ALL_METHOD_IDS, blacklistQuery, METHOD_IDS, METHODS, methodRequest, parseMethodList, type MethodInput } from '../../src/core/tin/methods.ts';
 import { createRewriteProvider, delayedRewriter, PLAIN_INSTRUCTION } from '../../src/core/tin/rewrites.ts';
 import type { ConceptJudge } from '../../src/core/judge/types.ts';
 import type { GenerateRequest } from '../../src/core/pipeline/request.ts';
@@ -96,7 +96,8 @@ describe('blacklist', () => {
 describe('method lists', () => {
   it('parses names and "all"; unknown names are refused with the list', () => {
     expect(parseMethodList('tin, negative').map((m) => m.id)).toEqual(['tin', 'negative']);
-    expect(parseMethodList('all').map((m) => m.id)).toEqual([...METHOD_IDS]);
+    expect(parseMethodList('all').map((m) => m.id)).toEqual([...ALL_METHOD_IDS]);
+    expect(ALL_METHOD_IDS).toEqual(METHOD_IDS.filter((id) => id !== 'app')); // APP needs two judges: named, never in "all"
     expect(() => parseMethodList('tin,sdl')).toThrow(/Unknown method "sdl".*original, blacklist/);
   });
   it('"name@S" gives a switching method its own S', () => {
@@ -183,7 +184,7 @@ describe('benchmark runner with a fake engine and judge', () => {
     const rewrite = createRewriteProvider({ rewriter: { ...slow, rewrite: (r) => slow.rewrite(r).then((x) => ((ready.done = true), x)) }, learnedInstruction: '' });
     const settings = { methods: parseMethodList('all'), seeds: [0, 1], steps: 6, switchAt: 2, guidanceScale: 5 };
     const { images, rewrites } = await generateBenchmark(cases, settings, { generate: fakeGenerate(log, ready), rewrite });
-    expect(images).toHaveLength(2 * 2 * METHOD_IDS.length);
+    expect(images).toHaveLength(2 * 2 * ALL_METHOD_IDS.length);
     // Same conditioning, same seed, same image: reused, not generated again, and said so.
     const reused = images.filter((i) => i.reusedFrom).map((i) => `${i.caseLine}:${i.method}<-${i.reusedFrom}`);
     expect(reused).toEqual(expect.arrayContaining(['2:blacklist<-original', '1:tin-plain<-tin', '2:tin-plain<-tin']));
@@ -201,7 +202,7 @@ describe('benchmark runner with a fake engine and judge', () => {
     expect(by['ORIGINAL']!.similarityAll).toBe(1);
     expect(by['TIN']!.avoidanceRate).toBe(1);
     expect(by['ORIGINAL']!.avoidanceRate).toBe(0.5); // the navy case has no red
-    expect(summary.byKind.explicit!.length).toBe(METHOD_IDS.length);
+    expect(summary.byKind.explicit!.length).toBe(ALL_METHOD_IDS.length);
     expect(records.every((r) => r.conditioning.length >= 1)).toBe(true);
   });
 
