@@ -3,7 +3,9 @@
  * npm run bench:ores -- --report-from DIR: re-render DIR's results.md and plot.png from its results.json.
  */
 import { OresError } from '../src/core/errors.ts';
-import { parseOresArgs, rerenderReport, runOresBench } from '../src/node/oresBench.ts';
+import { parseOresArgs } from '../src/node/oresArgs.ts';
+import { runOresBench } from '../src/node/oresBench.ts';
+import { rerenderReport } from '../src/node/oresOutput.ts';
 
 try {
   const argv = process.argv.slice(2);
