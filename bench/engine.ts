@@ -18,8 +18,9 @@ import type { Ort } from '../src/engine/ort.ts';
 import { sessionOptions } from '../src/engine/sessionOptions.ts';
 import { fsFetcher } from '../src/node/fsFetcher.ts';
 import { nativeOrt } from '../src/node/nativeOrt.ts';
-import { contextDim, maxAbsDiff, median, NATIVE_TOLERANCE, openUnet, runUnet, timeInterleaved, unetInputs } from '../src/node/unetReference.ts';
-import { appManifest, fixtureManifest, fixtureModels, publicDir, repoRoot } from '../tests/unit/helpers/engine.ts';
+import { contextDim, maxAbsDiff, median, NATIVE_TOLERANCE, openUnet, runUnet, timeInterleaved, unetInputs } from '../src/engine/unetReference.ts';
+import { helperGraphCost, nodeOptionVariants, pageVariants, type VariantRow } from './engineVariants.ts';
+import { appManifest, fixtureManifest, fixtureModels, publicDir, repoRoot, unetBytes } from '../tests/unit/helpers/engine.ts';
 
 interface Run {
   totalMs: number;
@@ -111,8 +112,8 @@ async function nodeLoops(m: NodeModel, steps = STEPS, images = IMAGES, withWeb =
 /** The UNet alone, batch 2 as under guidance, same inputs: native vs ORT-web WASM, interleaved. */
 async function unetOnly(m: NodeModel): Promise<UnetRow> {
   const entry = findModel(m.manifest, m.id);
-  const web = await openUnet(ort, entry, m.root, sessionOptions('wasm'));
-  const nat = await openUnet(native, entry, m.root, sessionOptions('wasm'));
+  const web = await openUnet(ort, unetBytes(entry, m.root), entry, sessionOptions('wasm'));
+  const nat = await openUnet(native, unetBytes(entry, m.root), entry, sessionOptions('wasm'));
   const x = unetInputs(entry, contextDim(web), 2);
   const diff = maxAbsDiff(await runUnet(ort, web, entry, x), await runUnet(native, nat, entry, x));
   const [nativeMs, webMs] = await timeInterleaved([() => runUnet(native, nat, entry, x), () => runUnet(ort, web, entry, x)]);
@@ -124,7 +125,7 @@ async function unetOnly(m: NodeModel): Promise<UnetRow> {
  * The app's worker in Chromium, each row followed by the native loop with the same steps and
  * images (its reference, measured as close in time as two processes allow).
  */
-async function browser(models: { id: string; manifestUrl?: string; steps: number; images: number; node: NodeModel }[]): Promise<Row[]> {
+async function browser(models: { id: string; manifestUrl?: string; steps: number; images: number; node: NodeModel }[]): Promise<{ rows: Row[]; page?: Awaited<ReturnType<typeof pageVariants>> }> {
   // vite itself, not npx: killing npx would leave its vite child serving after the benchmark.
   const server = spawn(process.execPath, [repoRoot + 'node_modules/vite/bin/vite.js', '--port', String(PORT), '--strictPort'], {
     cwd: repoRoot,
@@ -159,7 +160,7 @@ async function browser(models: { id: string; manifestUrl?: string; steps: number
         rows.push({ ...row, vsNative: row.perStepMs / ref!.perStepMs });
       }
     }
-    return rows;
+    return { rows, page: embedded ? await pageVariants(browser, `http://localhost:${PORT}`) : undefined };
   } finally {
     await browser.close();
     server.kill();
@@ -176,13 +177,26 @@ for (const m of nodeModels) {
   rows.push(...(await nodeLoops(m)));
   unets.push(await unetOnly(m));
 }
+const variants: VariantRow[] = embedded ? [...(await nodeOptionVariants(native)), ...(await helperGraphCost(native))] : [];
 // On SwiftShader (WebGPU on the CPU) an embedded-model step takes far longer: fewer steps and images.
-rows.push(
-  ...(await browser([
+const inChromium = await browser([
     { id: 'tiny-sd', manifestUrl: '/tests/fixtures/models/manifest.json', steps: STEPS, images: IMAGES, node: nodeModels[0]! },
     ...(embedded ? [{ id: 'ores-tiny-world', steps: 5, images: 1, node: nodeModels[1]! }] : []),
-  ])),
-);
+]);
+rows.push(...inChromium.rows);
+// The page's UNet against native on the same seeded inputs, timed right after it.
+const pageRows: VariantRow[] = [];
+if (inChromium.page) {
+  const m = nodeModels[1]!;
+  const entry = findModel(m.manifest, m.id);
+  const nat = await openUnet(native, unetBytes(entry, m.root), entry, sessionOptions('wasm'));
+  const x = unetInputs(entry, contextDim(nat), 2);
+  const ref = await runUnet(native, nat, entry, x);
+  const [nativeMs] = await timeInterleaved([() => runUnet(native, nat, entry, x)]);
+  await nat.release();
+  pageRows.push({ variant: 'native ONNX Runtime, 1 thread (Node, right after the page)', ms: nativeMs!, vsNative: 1 });
+  for (const r of inChromium.page.rows) pageRows.push({ variant: `Chromium ${r.name}`, ms: r.ms, vsNative: r.ms / nativeMs!, maxAbsDiff: maxAbsDiff(ref, Float32Array.from(r.out)) });
+}
 for (const r of rows) {
   const ref = rows.find((n) => n.model === r.model && n.where === NATIVE);
   if (ref && r.vsNative === undefined) r.vsNative = r.perStepMs / ref.perStepMs;
@@ -205,8 +219,14 @@ const table = [
   '| model | batch | native (ms) | ORT-web WASM (ms) | web / native | max abs diff |',
   '|---|---|---|---|---|---|',
   ...unets.map(fmtUnet),
+  '',
+  `Where the gap goes, on the embedded UNet (batch 2, same seeded inputs). Node: one process, all variants interleaved. Chromium${inChromium.page ? (inChromium.page.isolated ? ' (cross-origin isolated)' : ' (NOT cross-origin isolated)') : ''}: one page, builds interleaved, native timed right after.`,
+  '',
+  '| variant | ms | / native | max abs diff |',
+  '|---|---|---|---|',
+  ...[...variants, ...pageRows].map((v) => `| ${v.variant} | ${v.ms.toFixed(3)} | ${v.vsNative.toFixed(2)} | ${v.maxAbsDiff?.toExponential(1) ?? ''} |`),
 ].join('\n');
 console.log(table);
 mkdirSync(repoRoot + 'bench/results', { recursive: true });
-writeFileSync(repoRoot + 'bench/results/engine.json', JSON.stringify({ date: new Date().toISOString(), threads: THREADS, rows, unets }, null, 2) + '\n');
+writeFileSync(repoRoot + 'bench/results/engine.json', JSON.stringify({ date: new Date().toISOString(), threads: THREADS, rows, unets, variants: [...variants, ...pageRows] }, null, 2) + '\n');
 writeFileSync(repoRoot + 'bench/results/engine.md', table + '\n');

@@ -8,8 +8,8 @@ import { loadModel } from '../../src/engine/loadModel.ts';
 import { sessionOptions } from '../../src/engine/sessionOptions.ts';
 import { fsFetcher } from '../../src/node/fsFetcher.ts';
 import { nativeOrt } from '../../src/node/nativeOrt.ts';
-import { contextDim, maxAbsDiff, NATIVE_TOLERANCE, openUnet, runUnet, unetInputs } from '../../src/node/unetReference.ts';
-import { appManifest, fixtureManifest, fixtureModels, publicDir } from './helpers/engine.ts';
+import { contextDim, maxAbsDiff, NATIVE_TOLERANCE, openUnet, runUnet, unetInputs } from '../../src/engine/unetReference.ts';
+import { appManifest, fixtureManifest, fixtureModels, publicDir, unetBytes } from './helpers/engine.ts';
 
 const native = nativeOrt(1);
 const models: { id: string; manifest: ModelManifest; root: string }[] = [
@@ -21,8 +21,8 @@ describe.each(models)('native ONNX Runtime vs ORT-web on $id', ({ id, manifest, 
   const entry = findModel(manifest, id);
 
   it(`UNet, batch 2 as under guidance: outputs agree within ${NATIVE_TOLERANCE}`, async () => {
-    const web = await openUnet(ort, entry, root, sessionOptions('wasm'));
-    const nat = await openUnet(native, entry, root, sessionOptions('wasm'));
+    const web = await openUnet(ort, unetBytes(entry, root), entry, sessionOptions('wasm'));
+    const nat = await openUnet(native, unetBytes(entry, root), entry, sessionOptions('wasm'));
     const x = unetInputs(entry, contextDim(web), 2);
     const a = await runUnet(ort, web, entry, x);
     const b = await runUnet(native, nat, entry, x);

@@ -1,8 +1,11 @@
-import { fileUrl, type ModelEntry } from '../core/manifest.ts';
+/**
+ * The UNet alone on fixed, seeded inputs: what the native-reference test and bench:engine (Node
+ * and its Chromium page) compare between native ONNX Runtime and ORT-web.
+ */
+import type { ModelEntry } from '../core/manifest.ts';
 import { mulberry32 } from '../core/random.ts';
-import type { Ort, OrtSession, OrtTensor } from '../engine/ort.ts';
-import type { SessionOptions } from '../engine/sessionOptions.ts';
-import { fsFetcher } from './fsFetcher.ts';
+import type { Ort, OrtSession, OrtTensor } from './ort.ts';
+import type { SessionOptions } from './sessionOptions.ts';
 
 /**
  * Largest absolute difference allowed between native ONNX Runtime and ORT-web outputs of one
@@ -86,8 +89,7 @@ export async function timeInterleaved(jobs: (() => Promise<unknown>)[], o = { wa
 
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Opens a model's UNet (a file under `root`, as the Node benchmarks read them) with the engine's session options. */
-export async function openUnet(ort: Ort, entry: ModelEntry, root: string, options: SessionOptions): Promise<OrtSession> {
-  const bytes = await fsFetcher(root).fetchBytes(fileUrl(entry, entry.files.unet.path));
+/** Opens a model's UNet with these session options (the model's own free dimension overrides unless they give others). */
+export function openUnet(ort: Ort, bytes: Uint8Array, entry: ModelEntry, options: SessionOptions): Promise<OrtSession> {
   return ort.InferenceSession.create(bytes, { ...options, freeDimensionOverrides: options.freeDimensionOverrides ?? entry.freeDimensionOverrides.unet });
 }
