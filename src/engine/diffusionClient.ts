@@ -2,6 +2,7 @@ import type { DeviceCapabilities, Provider } from '../core/capabilities.ts';
 import { CancelledError, OresError } from '../core/errors.ts';
 import type { RgbaImage } from '../core/pipeline/image.ts';
 import type { Progress } from '../core/pipeline/progress.ts';
+import type { ProviderDecision, RememberedProvider } from '../core/providerChoice.ts';
 import type { GenerationOutput, HostRequest, HostResponse, WireGenerateRequest, WirePrompt } from './protocol.ts';
 
 /** The worker, or anything that speaks its protocol (tests use a MessageChannel-like pair). */
@@ -61,13 +62,13 @@ export class DiffusionClient {
 
   async load(
     modelId: string,
-    opts: { provider?: Provider; manifestUrl?: string; onProgress?: (p: Progress) => void } = {},
-  ): Promise<{ modelId: string; provider: Provider }> {
-    const m = await this.call((id) => ({ type: 'load', id, modelId, provider: opts.provider, manifestUrl: opts.manifestUrl }), {
+    opts: { provider?: Provider; manifestUrl?: string; remembered?: RememberedProvider; onProgress?: (p: Progress) => void } = {},
+  ): Promise<{ modelId: string; provider: Provider; choice: ProviderDecision; deviceKey: string }> {
+    const m = await this.call((id) => ({ type: 'load', id, modelId, provider: opts.provider, manifestUrl: opts.manifestUrl, remembered: opts.remembered }), {
       onProgress: opts.onProgress,
     }).done;
     const loaded = m as Extract<HostResponse, { type: 'loaded' }>;
-    return { modelId: loaded.modelId, provider: loaded.provider };
+    return { modelId: loaded.modelId, provider: loaded.provider, choice: loaded.choice, deviceKey: loaded.deviceKey };
   }
 
   /** Deletes a model's downloaded files from the worker's cache; returns how many files were cached. */
