@@ -14,8 +14,8 @@ import { contextDim, openUnet, runUnet, timeInterleaved, unetInputs } from '../s
 const PAGE_CONFIGS = [
   { name: 'asyncify build (onnxruntime-web/webgpu), 1 thread', threads: 1, load: () => import('onnxruntime-web/webgpu') },
   { name: 'plain WASM build (onnxruntime-web/wasm), 1 thread', threads: 1, load: () => import('onnxruntime-web/wasm') },
-  // The same build through its other entry (external .mjs): a second instance, started with 2 threads.
-  { name: 'plain WASM build, 2 threads', threads: 2, load: () => import('/node_modules/onnxruntime-web/dist/ort.wasm.min.mjs' as string) as Promise<Ort> },
+  // The same build through its other entry (the one carrying its .mjs): a second instance, started with 2 threads.
+  { name: 'plain WASM build, 2 threads', threads: 2, load: () => import('/node_modules/onnxruntime-web/dist/ort.wasm.bundle.min.mjs' as string) as Promise<Ort> },
 ];
 
 async function main(): Promise<object> {
