@@ -22,8 +22,8 @@ export interface VariantRow {
 
 const engine = sessionOptions('wasm');
 const OPTION_VARIANTS: [string, SessionOptions][] = [
-  ['engine options (graph "all", no arena, no memory pattern)', engine],
-  ['+ enableCpuMemArena, enableMemPattern', { ...engine, enableCpuMemArena: true, enableMemPattern: true }],
+  ['engine options (graph "all", CPU arena and memory pattern on)', engine],
+  ['without enableCpuMemArena, enableMemPattern (the options before)', { ...engine, enableCpuMemArena: false, enableMemPattern: false }],
   ['+ freeDimensionOverrides batch_size=2', { ...engine, freeDimensionOverrides: { batch_size: 2 } }],
   ['graphOptimizationLevel "extended"', { ...engine, graphOptimizationLevel: 'extended' }],
   ['graphOptimizationLevel "basic"', { ...engine, graphOptimizationLevel: 'basic' }],
