@@ -184,6 +184,10 @@ const inChromium = await browser([
     ...(embedded ? [{ id: 'ores-tiny-world', steps: 5, images: 1, node: nodeModels[1]! }] : []),
 ]);
 rows.push(...inChromium.rows);
+for (const r of rows) {
+  const ref = rows.find((n) => n.model === r.model && n.where === NATIVE);
+  if (ref && r.vsNative === undefined) r.vsNative = r.perStepMs / ref.perStepMs;
+}
 // The page's builds against each other (interleaved in the page); outputs against native on the same seeded inputs.
 const pageRows: VariantRow[] = [];
 if (inChromium.page) {
