@@ -1,6 +1,6 @@
 import { createReadStream, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineConfig, type Plugin } from 'vite';
+import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 // Cross-origin isolation lets onnxruntime-web use threaded WASM (SharedArrayBuffer).
@@ -47,6 +47,9 @@ export default defineConfig({
     watch: process.env.ORES_TEST ? { ignored: ['**/*'] } : undefined,
   },
   preview: { headers: isolation, port: 4173, strictPort: true },
+  // onnxruntime-web's builds that load their runtime from wasmPaths (ort/, above) instead of
+  // carrying it: with the default ones Vite emits a second copy of the 26.8 MB .wasm into assets/.
+  resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
   worker: { format: 'es' },
   // Pre-bundle a fixed list: discovering a dependency at run time makes Vite reload the page,
   // which would kill a generation (and a test) in progress.

@@ -33,6 +33,7 @@ const host = createDiffusionHost({
   },
   post: (m: HostResponse) => self.postMessage(m),
   deleteCachedUrls: (urls) => deleteCachedUrls(urls),
+  hardwareConcurrency: self.navigator.hardwareConcurrency,
 });
 
 self.onmessage = (e: MessageEvent<HostRequest>) => void host(e.data);

@@ -52,6 +52,24 @@ export function chooseProvider(entry: ModelEntry, caps: DeviceCapabilities, want
   return provider;
 }
 
+/**
+ * Every provider that can run the model here, preferred first (WebGPU, then WASM); throws the
+ * reason when none can.
+ */
+export function candidateProviders(entry: ModelEntry, caps: DeviceCapabilities): Provider[] {
+  const preferred = chooseProvider(entry, caps);
+  const out: Provider[] = [preferred];
+  for (const p of ['webgpu', 'wasm'] as const) {
+    if (p === preferred) continue;
+    try {
+      out.push(chooseProvider(entry, caps, p));
+    } catch {
+      // this provider cannot run the model here; the others still can
+    }
+  }
+  return out;
+}
+
 function mb(bytes: number): string {
   return `${Math.round(bytes / 2 ** 20)} MiB`;
 }

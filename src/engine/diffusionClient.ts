@@ -7,6 +7,7 @@ import type { GenerateRequest } from '../core/pipeline/request.ts';
 import type { ImageVerdict } from '../core/judge/types.ts';
 import type { WorldConcept } from '../core/judge/worldJudge.ts';
 import type { PromptSource } from '../core/pipeline/schedule.ts';
+import type { ProviderDecision, RememberedProvider } from '../core/providerChoice.ts';
 import type { GenerationOutput, HostRequest, HostResponse, WireGenerateRequest, WirePrompt } from './protocol.ts';
 
 /** The worker, or anything that speaks its protocol (tests use a MessageChannel-like pair). */
@@ -65,13 +66,13 @@ export class DiffusionClient {
 
   async load(
     modelId: string,
-    opts: { provider?: Provider; manifestUrl?: string; onProgress?: (p: Progress) => void } = {},
-  ): Promise<{ modelId: string; provider: Provider }> {
-    const m = await this.call((id) => ({ type: 'load', id, modelId, provider: opts.provider, manifestUrl: opts.manifestUrl }), {
+    opts: { provider?: Provider; manifestUrl?: string; remembered?: RememberedProvider; onProgress?: (p: Progress) => void } = {},
+  ): Promise<{ modelId: string; provider: Provider; choice: ProviderDecision; deviceKey: string }> {
+    const m = await this.call((id) => ({ type: 'load', id, modelId, provider: opts.provider, manifestUrl: opts.manifestUrl, remembered: opts.remembered }), {
       onProgress: opts.onProgress,
     }).done;
     const loaded = m as Extract<HostResponse, { type: 'loaded' }>;
-    return { modelId: loaded.modelId, provider: loaded.provider };
+    return { modelId: loaded.modelId, provider: loaded.provider, choice: loaded.choice, deviceKey: loaded.deviceKey };
   }
 
   /** Deletes a model's downloaded files from the worker's cache; returns how many files were cached. */

@@ -1,4 +1,4 @@
-import { chooseProvider, type DeviceCapabilities } from '../core/capabilities.ts';
+import { candidateProviders, chooseProvider, type DeviceCapabilities, type Provider } from '../core/capabilities.ts';
 import { InvalidInputError, OresError } from '../core/errors.ts';
 import { entryFileUrls, fileUrl, findModel, type ModelManifest } from '../core/manifest.ts';
 import { combineVerdicts } from '../core/judge/types.ts';
@@ -7,10 +7,12 @@ import { createOrtWorldClassifier, type OrtWorldClassifier } from './judge/world
 import type { RgbaImage } from '../core/pipeline/image.ts';
 import type { PromptSource } from '../core/pipeline/schedule.ts';
 import type { GenerateRequest } from '../core/pipeline/request.ts';
+import { deviceKey, pickFastest, planProvider, type ProviderDecision, type ProviderTiming } from '../core/providerChoice.ts';
 import type { FileFetcher } from './fetcher.ts';
 import { generate } from './generate.ts';
 import { loadModel, type LoadedModel } from './loadModel.ts';
 import type { Ort } from './ort.ts';
+import { timeWarmStep } from './timeStep.ts';
 import type { HostRequest, HostResponse, WirePrompt, WireError } from './protocol.ts';
 
 export interface HostDeps {
@@ -26,6 +28,10 @@ export interface HostDeps {
   post: (message: HostResponse) => void;
   /** Removes these URLs from the download cache; returns how many were cached. Without it, delete-cache fails. */
   deleteCachedUrls?: (urls: string[]) => Promise<number>;
+  /** Times one warm step of a loaded model (tests inject fake timings). */
+  timeStep?: (model: LoadedModel) => Promise<number>;
+  /** The CPU's thread count, part of what identifies this device for a remembered provider choice. */
+  hardwareConcurrency?: number;
 }
 
 export function toWireError(e: unknown): WireError {
@@ -69,18 +75,32 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
         try {
           const manifest = msg.manifestUrl ? await d.fetchManifest(msg.manifestUrl) : d.manifest;
           const entry = findModel(manifest, msg.modelId);
-          const provider = chooseProvider(entry, await d.capabilities(), msg.provider);
+          const caps = await d.capabilities();
+          // A user's choice is checked as before; otherwise every provider that can run it here competes.
+          const candidates = msg.provider ? [chooseProvider(entry, caps, msg.provider)] : candidateProviders(entry, caps);
+          const device = deviceKey(caps.adapter, d.hardwareConcurrency);
+          const plan = planProvider({ candidates, deviceKey: device, modelId: entry.id, override: msg.provider, remembered: msg.remembered });
           if (model) await model.release();
           model = null;
           loadedFrom = msg.manifestUrl;
-          model = await loadModel(d.ort, entry, {
-            provider,
-            fetcher: d.fetcher,
-            graphsBaseUrl: d.graphsBaseUrl,
-            origin: modelOrigin(msg.manifestUrl),
-            onProgress: (progress) => d.post({ type: 'progress', id: msg.id, progress }),
-          });
-          d.post({ type: 'loaded', id: msg.id, modelId: entry.id, provider });
+          const open = (provider: Provider) =>
+            loadModel(d.ort, entry, {
+              provider,
+              fetcher: d.fetcher,
+              graphsBaseUrl: d.graphsBaseUrl,
+              origin: modelOrigin(msg.manifestUrl),
+              onProgress: (progress) => d.post({ type: 'progress', id: msg.id, progress }),
+            });
+          let choice: ProviderDecision;
+          if ('use' in plan) {
+            model = await open(plan.use.provider);
+            choice = plan.use;
+          } else {
+            const measured = await measureProviders(plan.measure, open, d.timeStep ?? timeWarmStep);
+            model = measured.model;
+            choice = measured.choice;
+          }
+          d.post({ type: 'loaded', id: msg.id, modelId: entry.id, provider: choice.provider, choice, deviceKey: device });
         } catch (e) {
           fail(msg.id, e);
         }
@@ -153,4 +173,36 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
       }
     }
   };
+}
+
+/**
+ * Loads the model on each provider in turn, times a warm step, and keeps the faster one loaded
+ * (the other is released before the next opens: one model's memory at a time, plus the winner).
+ * A provider that fails to load or run is left out; if all fail, the first error is thrown.
+ */
+async function measureProviders(
+  providers: readonly Provider[],
+  open: (p: Provider) => Promise<LoadedModel>,
+  timeStep: (m: LoadedModel) => Promise<number>,
+): Promise<{ model: LoadedModel; choice: ProviderDecision }> {
+  const timings: ProviderTiming[] = [];
+  let best: { model: LoadedModel; ms: number } | null = null;
+  let firstError: unknown;
+  for (const provider of providers) {
+    let m: LoadedModel | null = null;
+    try {
+      m = await open(provider);
+      const ms = await timeStep(m);
+      timings.push({ provider, msPerStep: ms });
+      if (!best || ms < best.ms) {
+        await best?.model.release();
+        best = { model: m, ms };
+      } else await m.release();
+    } catch (e) {
+      firstError ??= e;
+      await m?.release();
+    }
+  }
+  if (!best) throw firstError;
+  return { model: best.model, choice: pickFastest(timings) };
 }

@@ -9,6 +9,7 @@ import { createClipTokenizer } from './clipTokenizer.ts';
 import type { FileFetcher } from './fetcher.ts';
 import type { ExecutionProvider, Ort, OrtSession } from './ort.ts';
 import { OrtBackend, type DiffusionSessions } from './ortBackend.ts';
+import { sessionOptions, type SessionOptions } from './sessionOptions.ts';
 
 export interface LoadOptions {
   provider: ExecutionProvider;
@@ -107,18 +108,13 @@ export async function loadModel(ort: Ort, entry: ModelEntry, o: LoadOptions): Pr
   ]);
   const graphs = await Promise.all(Object.values(GRAPHS).map((g) => o.fetcher.fetchBytes(o.graphsBaseUrl + g, undefined, o.signal)));
 
-  const sessionOptions = (name?: (typeof ONNX_FILES)[number]): Parameters<Ort['InferenceSession']['create']>[1] => ({
+  const optionsFor = (name?: (typeof ONNX_FILES)[number]): SessionOptions => ({
     ...(name && external[ONNX_FILES.indexOf(name)]!.length ? { externalData: external[ONNX_FILES.indexOf(name)] } : {}),
-    executionProviders: [o.provider],
-    graphOptimizationLevel: 'all',
-    enableMemPattern: false,
-    enableCpuMemArena: false,
-    preferredOutputLocation: o.provider === 'webgpu' ? 'gpu-buffer' : 'cpu',
-    freeDimensionOverrides: name ? entry.freeDimensionOverrides[name] : undefined,
+    ...sessionOptions(o.provider, name ? entry.freeDimensionOverrides[name] : undefined),
   });
   const open = async (bytes: Uint8Array, what: string, name?: (typeof ONNX_FILES)[number]): Promise<OrtSession> => {
     try {
-      return await oneSessionAtATime(() => ort.InferenceSession.create(bytes, sessionOptions(name)));
+      return await oneSessionAtATime(() => ort.InferenceSession.create(bytes, optionsFor(name)));
     } catch (e) {
       const f = name && entry.files[name];
       const urls = f ? [fileUrl(entry, f.path, o.origin), ...(f.externalData ?? []).map((d) => externalDataUrl(entry, f, d.path, o.origin))] : [];

@@ -1,4 +1,5 @@
 import type { DeviceCapabilities, Provider } from '../core/capabilities.ts';
+import type { ProviderDecision, RememberedProvider } from '../core/providerChoice.ts';
 import type { RgbaImage } from '../core/pipeline/image.ts';
 import type { SampleResult } from '../core/pipeline/pipeline.ts';
 import type { Progress } from '../core/pipeline/progress.ts';
@@ -18,7 +19,8 @@ export type WireGenerateRequest = Omit<GenerateRequest, 'schedule'> & { schedule
 
 export type HostRequest =
   | { type: 'capabilities'; id: number }
-  | { type: 'load'; id: number; modelId: string; provider?: Provider; manifestUrl?: string }
+  /** provider: the user's choice; without it the faster measured provider (or `remembered`, for this device and model). */
+  | { type: 'load'; id: number; modelId: string; provider?: Provider; manifestUrl?: string; remembered?: RememberedProvider }
   | { type: 'generate'; id: number; request: WireGenerateRequest }
   | { type: 'provide-prompt'; id: number; key: string; text?: string; error?: string }
   /** Judges an image for the loaded model's banned world values with the model's judge (manifest `judge`). */
@@ -43,7 +45,7 @@ export interface GenerationOutput extends Omit<SampleResult, 'image'> {
 
 export type HostResponse =
   | { type: 'capabilities'; id: number; capabilities: DeviceCapabilities }
-  | { type: 'loaded'; id: number; modelId: string; provider: Provider }
+  | { type: 'loaded'; id: number; modelId: string; provider: Provider; choice: ProviderDecision; deviceKey: string }
   | { type: 'progress'; id: number; progress: Progress }
   | { type: 'preview'; id: number; step: number; image: RgbaImage }
   | { type: 'result'; id: number; output: GenerationOutput }

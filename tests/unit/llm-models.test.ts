@@ -13,6 +13,8 @@ import {
   modelIdFor,
   SUPPORTED_MODELS,
 } from '../../src/engine/llm/models.ts';
+import { modelLibURLPrefix as copiedPrefix, modelVersion as copiedVersion, SUPPORTED_APP_CONFIG } from '../../src/engine/llm/webllmModels.ts';
+import { modelLibURLPrefix } from '@mlc-ai/web-llm';
 import { repoRoot } from './helpers/fakeChatEngine.ts';
 
 describe('model choice', () => {
@@ -47,6 +49,20 @@ describe('model choice', () => {
     const options = listModelOptions({ shaderF16: false, maxVramMB: 1200 });
     expect(options[0]).toMatchObject({ base: DEFAULT_MODEL_BASE, fits: true });
     expect(options.find((o) => o.base === 'Phi-3.5-mini-instruct')).toMatchObject({ fits: false, why: expect.stringMatching(/GPU memory/) });
+  });
+});
+
+describe("the copy of WebLLM's model list (the page chooses without loading WebLLM)", () => {
+  it('holds exactly WebLLM\'s records for every supported model in both quantisations (else: npm run build:llm-models)', () => {
+    const wanted = SUPPORTED_MODELS.flatMap((m) => [modelIdFor(m.base, 'q4f16_1'), modelIdFor(m.base, 'q4f32_1')]);
+    expect(SUPPORTED_APP_CONFIG.model_list.map((r) => r.model_id).sort()).toEqual([...wanted].sort());
+    for (const r of SUPPORTED_APP_CONFIG.model_list) expect(r).toEqual(prebuiltAppConfig.model_list.find((p) => p.model_id === r.model_id));
+    expect([copiedVersion, copiedPrefix]).toEqual([modelVersion, modelLibURLPrefix]);
+  });
+
+  it('models.ts imports WebLLM for types only', () => {
+    const source = readFileSync(repoRoot + 'src/engine/llm/models.ts', 'utf8');
+    expect(source).not.toMatch(/^import\s+(?!type\b)[^;]*'@mlc-ai\/web-llm'/m);
   });
 });
 

@@ -3,6 +3,7 @@
  * shown back and explained rather than lost) and persisted in localStorage so a reload keeps it.
  * In kiosk mode only seed, steps and guidance are stored: never the policy's fields, nor a visitor's prompt.
  */
+import type { Provider } from '../../core/capabilities.ts';
 import type { ModelEntry } from '../../core/manifest.ts';
 
 export interface Settings {
@@ -24,7 +25,12 @@ export interface Settings {
   previewEvery: number;
   /** Load the local LLM at start (set once the user has loaded it: it is cached then). */
   llmModelId: string;
+  /** Where the image model runs: 'auto' = the faster provider measured on this device. */
+  provider: ProviderSetting;
 }
+
+export type ProviderSetting = 'auto' | Provider;
+export const PROVIDER_SETTINGS: readonly ProviderSetting[] = ['auto', 'webgpu', 'wasm'];
 
 export const PREVIEW_CHOICES = [0, 1, 2, 5] as const;
 
@@ -43,6 +49,7 @@ export function defaultSettings(entry: ModelEntry): Settings {
     compareNegative: false,
     previewEvery: 2,
     llmModelId: '',
+    provider: 'auto',
   };
 }
 
@@ -72,6 +79,7 @@ export function loadSettings(defaults: Settings, storage: StorageLike | undefine
     if (typeof value !== typeof current) continue;
     if (key === 'switchFraction' && !(typeof value === 'number' && value >= 0 && value <= 1)) continue;
     if (key === 'previewEvery' && !(PREVIEW_CHOICES as readonly unknown[]).includes(value)) continue;
+    if (key === 'provider' && !(PROVIDER_SETTINGS as readonly unknown[]).includes(value)) continue;
     (out as Record<string, unknown>)[key] = value;
   }
   return out;

@@ -2,13 +2,16 @@
  * The diffusion worker as the page sees it: device capabilities, which model is loaded, load
  * progress (bytes and percent for downloads) and load errors, kept next to the model picker.
  */
-import { chooseProvider, type DeviceCapabilities, type Provider } from '../../core/capabilities.ts';
+import { candidateProviders, chooseProvider, type DeviceCapabilities, type Provider } from '../../core/capabilities.ts';
 import { OresError } from '../../core/errors.ts';
 import { findModel, type ModelEntry, type ModelManifest } from '../../core/manifest.ts';
 import type { Progress } from '../../core/pipeline/progress.ts';
 import { DiffusionClient } from '../../engine/diffusionClient.ts';
 import { isModelDownloaded } from '../lib/modelCache.ts';
 import { warmUpRequest } from '../lib/warmup.ts';
+import { recallProvider, rememberProvider } from '../lib/providerMemory.ts';
+import type { ProviderSetting } from '../lib/settings.ts';
+import type { ProviderDecision } from '../../core/providerChoice.ts';
 
 const KEEPS_OLD_MODEL = new Set(['needs-webgpu', 'needs-shader-f16', 'buffer-too-small', 'unknown-model', 'bad-manifest']);
 
@@ -27,6 +30,8 @@ export class DiffusionState {
   caps = $state.raw<DeviceCapabilities | null>(null);
   loadedId = $state<string | null>(null);
   provider = $state<Provider | null>(null);
+  /** Why the loaded model runs on `provider` (measured, remembered, chosen, or the only one). */
+  providerChoice = $state.raw<ProviderDecision | null>(null);
   loading = $state.raw<LoadingState | null>(null);
   error = $state.raw<{ modelId: string; error: OresError } | null>(null);
   downloaded = $state<Record<string, boolean>>({});
@@ -42,6 +47,8 @@ export class DiffusionState {
     private readonly origin: string,
     /** Another manifest than the app's (development: the test fixtures); the worker reads it itself. */
     private readonly manifestUrl?: string,
+    /** Where measured provider choices are remembered (localStorage in the page). */
+    private readonly storage?: Pick<Storage, 'getItem' | 'setItem'>,
   ) {
     this.client = new DiffusionClient(worker);
   }
@@ -108,7 +115,8 @@ export class DiffusionState {
     }
   }
 
-  async load(modelId: string): Promise<boolean> {
+  /** Loads a model; `wanted` 'auto' (or a provider this model cannot use here) lets the worker pick the faster. */
+  async load(modelId: string, wanted: ProviderSetting = 'auto'): Promise<boolean> {
     if (this.loading || this.warming) return false;
     this.error = null;
     const refused = this.cannotRun(this.entry(modelId));
@@ -118,9 +126,17 @@ export class DiffusionState {
     }
     this.loading = { modelId, progress: null };
     try {
-      const r = await this.client.load(modelId, { manifestUrl: this.manifestUrl, onProgress: (progress) => (this.loading = { modelId, progress }) });
+      const possible = this.caps ? candidateProviders(this.entry(modelId), this.caps) : [];
+      const r = await this.client.load(modelId, {
+        manifestUrl: this.manifestUrl,
+        provider: wanted !== 'auto' && possible.includes(wanted) ? wanted : undefined,
+        remembered: recallProvider(this.storage, modelId),
+        onProgress: (progress) => (this.loading = { modelId, progress }),
+      });
+      if (r.choice.source === 'measured') rememberProvider(this.storage, { deviceKey: r.deviceKey, modelId: r.modelId, provider: r.provider, timings: r.choice.timings });
       this.loadedId = r.modelId;
       this.provider = r.provider;
+      this.providerChoice = r.choice;
       this.downloaded[modelId] = true;
       this.loading = null;
       await this.warmUp(r.modelId);
@@ -132,6 +148,7 @@ export class DiffusionState {
       if (!KEEPS_OLD_MODEL.has(this.error.error.code)) {
         this.loadedId = null;
         this.provider = null;
+        this.providerChoice = null;
       }
       return false;
     } finally {

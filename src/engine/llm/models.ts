@@ -12,10 +12,11 @@
  * at `<libMirror>/<modelVersion>/<lib>.wasm`. Both must be absolute URLs (WebLLM calls new URL()
  * without a base).
  */
-import { modelLibURLPrefix, modelVersion, prebuiltAppConfig } from '@mlc-ai/web-llm';
 import type { AppConfig, ModelRecord } from '@mlc-ai/web-llm';
 import { CapabilityError, InvalidInputError } from '../../core/errors.ts';
 import { modelFamily, type ModelFamily } from '../../core/rewrite/instructions.ts';
+// WebLLM's records copied, not imported: choosing a model must not load WebLLM (6 MB) into the page.
+import { modelLibURLPrefix, modelVersion, SUPPORTED_APP_CONFIG } from './webllmModels.ts';
 
 /** What the device offers (a subset of src/core/capabilities.ts DeviceCapabilities, plus a VRAM budget). */
 export interface LlmCapabilities {
@@ -63,7 +64,7 @@ export interface ModelChoice {
   readonly reason: string;
 }
 
-export function findModelRecord(modelId: string, appConfig: AppConfig = prebuiltAppConfig): ModelRecord | undefined {
+export function findModelRecord(modelId: string, appConfig: AppConfig = SUPPORTED_APP_CONFIG): ModelRecord | undefined {
   return appConfig.model_list.find((m) => m.model_id === modelId);
 }
 
@@ -86,7 +87,7 @@ export function chooseModel(caps: LlmCapabilities, options: { base?: string; app
   if (caps.webgpu === false) {
     throw new CapabilityError('needs-webgpu', 'The local language model needs WebGPU, which this browser does not offer. The offline fallback rewriter can be used instead.');
   }
-  const appConfig = options.appConfig ?? prebuiltAppConfig;
+  const appConfig = options.appConfig ?? SUPPORTED_APP_CONFIG;
   const quantization = quantizationFor(caps);
   const bases = options.base ? [options.base] : [DEFAULT_MODEL_BASE, SMALL_MODEL_BASE];
   const reasons: string[] = [];
@@ -123,7 +124,7 @@ export interface ModelOption extends SupportedModel {
 }
 
 /** The supported models resolved for this device, for a model picker. */
-export function listModelOptions(caps: LlmCapabilities, appConfig: AppConfig = prebuiltAppConfig): ModelOption[] {
+export function listModelOptions(caps: LlmCapabilities, appConfig: AppConfig = SUPPORTED_APP_CONFIG): ModelOption[] {
   return SUPPORTED_MODELS.map((m) => {
     const modelId = modelIdFor(m.base, quantizationFor(caps));
     const record = findModelRecord(modelId, appConfig);

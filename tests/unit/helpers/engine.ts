@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-web';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { findModel, parseManifest, type ModelManifest } from '../../../src/core/manifest.ts';
+import { fileUrl, findModel, parseManifest, type ModelEntry, type ModelManifest } from '../../../src/core/manifest.ts';
 import { loadModel, type LoadedModel } from '../../../src/engine/loadModel.ts';
 import { fsFetcher } from '../../../src/node/fsFetcher.ts';
 
@@ -24,4 +24,9 @@ export function loadFixture(id: string): Promise<LoadedModel> {
 /** Loads a model of the app's manifest (the embedded one) from public/. */
 export function loadAppModel(id: string): Promise<LoadedModel> {
   return loadModel(ort, findModel(appManifest, id), { provider: 'wasm', fetcher: fsFetcher(publicDir), graphsBaseUrl: publicDir + 'graphs/' });
+}
+
+/** The bytes of a model's UNet file, under `root` (fixtureModels or publicDir). */
+export function unetBytes(entry: ModelEntry, root: string): Uint8Array {
+  return new Uint8Array(readFileSync(root + fileUrl(entry, entry.files.unet.path)));
 }
