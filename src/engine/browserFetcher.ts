@@ -1,5 +1,6 @@
-import { createStore, get, set, del, keys, type UseStore } from 'idb-keyval';
+import { createStore, get, set, del, entries, keys, type UseStore } from 'idb-keyval';
 import { CancelledError, ModelLoadError } from '../core/errors.ts';
+import type { ModelCacheClaims } from './diffusionHost.ts';
 import type { FileFetcher } from './fetcher.ts';
 
 export const MODEL_CACHE_DB = 'ores-model-cache';
@@ -85,11 +86,18 @@ async function readWithProgress(
   return out;
 }
 
-/** Removes every cached file whose URL starts with `prefix` (one model's folder). */
-export async function deleteCachedFiles(prefix: string, store: UseStore = modelCacheStore()): Promise<number> {
-  const urls = (await keys(store)).filter((k): k is string => typeof k === 'string' && k.startsWith(prefix));
-  await Promise.all(urls.map((u) => del(u, store)));
-  return urls.length;
+/** Which loaded model used which cached files (model key -> URLs), so that deleting one keeps what others use. */
+export function modelClaimsStore(): UseStore {
+  return createStore('ores-model-claims', 'claims');
+}
+
+export function modelCacheClaims(files: UseStore = modelCacheStore(), claims: UseStore = modelClaimsStore()): ModelCacheClaims {
+  return {
+    claims: async () => Object.fromEntries(await entries<string, string[]>(claims)),
+    claim: (key, urls) => set(key, urls, claims),
+    unclaim: (key) => del(key, claims),
+    delete: (urls) => deleteCachedUrls(urls, files),
+  };
 }
 
 /** Removes these exact URLs from the cache (one model's files, wherever they live); returns how many were cached. */

@@ -7,14 +7,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
-import { createStore, get, keys, type UseStore } from 'idb-keyval';
+import { createStore, get, keys, set, type UseStore } from 'idb-keyval';
 import { findModel, type ModelEntry } from '../../src/core/manifest.ts';
 import type { Progress } from '../../src/core/pipeline/progress.ts';
 import { browserFetcher } from '../../src/engine/browserFetcher.ts';
 import type { FileFetcher } from '../../src/engine/fetcher.ts';
 import { generate } from '../../src/engine/generate.ts';
 import { loadModel } from '../../src/engine/loadModel.ts';
-import { fixtureManifest, fixtureModels, publicDir } from './helpers/engine.ts';
+import { appManifest, fixtureManifest, fixtureModels, publicDir } from './helpers/engine.ts';
 
 /**
  * URLs are /<mode>/models/<file under tests/fixtures/models> and /graphs/<helper graph>. The mode
@@ -110,6 +110,7 @@ function load(mode: Mode, opts: { fetcher?: FileFetcher; onProgress?: (p: Progre
     provider: 'wasm',
     fetcher: opts.fetcher ?? browserFetcher(store),
     graphsBaseUrl: `${origin}/graphs/`,
+    assets: appManifest.assets,
     onProgress: opts.onProgress,
     signal: opts.signal,
   });
@@ -165,10 +166,27 @@ describe('loading a model over HTTP (local server, real fetch, IndexedDB cache)'
     }
   });
 
-  test('wrong bytes (valid HTTP, garbage body) -> model-file-corrupt at session creation, and the bad copy leaves the cache', async () => {
-    await expectFailure(load('garbage'), 'model-file-corrupt', /UNet of .* could not be opened as an ONNX model/);
+  test('wrong bytes (valid HTTP, garbage body of the right length) -> model-file-corrupt by SHA-256 after one refetch, never cached', async () => {
+    await expectFailure(load('garbage'), 'model-file-corrupt', /unet file of .*unet\/model\.onnx\) does not match its SHA-256 checksum, fetched twice/);
+    expect(requests.filter((r) => r.endsWith(FAULTY))).toHaveLength(2);
     expect(await get(unetUrl('garbage'), store)).toBeUndefined();
     expect(await get(`${origin}/garbage/models/tiny-sd/text_encoder/model.onnx`, store)).toBeDefined(); // good files stay
+  });
+
+  test.each([
+    ['a model file', () => unetUrl('ok')],
+    ['a helper graph', () => `${origin}/graphs/latent_step.onnx`],
+  ])('%s corrupted in the cache is detected, evicted and fetched again; the load succeeds', async (_, url) => {
+    (await load('ok')).release();
+    const good = await get<Uint8Array>(url(), store);
+    const bad = good!.slice();
+    bad[bad.length >> 1]! ^= 0xff; // one flipped byte, same size
+    await set(url(), bad, store);
+    requests.length = 0;
+    const m = await load('ok');
+    await m.release();
+    expect(requests).toEqual([new URL(url()).pathname]);
+    expect(Buffer.from((await get<Uint8Array>(url(), store))!).equals(Buffer.from(good!))).toBe(true);
   });
 
   test('an HTML page instead of the model -> model-file-missing (text/html), never cached', async () => {

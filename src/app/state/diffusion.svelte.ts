@@ -4,12 +4,12 @@
  */
 import { chooseProvider, type DeviceCapabilities, type Provider } from '../../core/capabilities.ts';
 import { OresError } from '../../core/errors.ts';
-import { findModel, type ModelEntry, type ModelManifest } from '../../core/manifest.ts';
+import { assertPinned, findModel, type ModelEntry, type ModelManifest } from '../../core/manifest.ts';
 import type { Progress } from '../../core/pipeline/progress.ts';
 import { DiffusionClient } from '../../engine/diffusionClient.ts';
 import { isModelDownloaded } from '../lib/modelCache.ts';
 
-const KEEPS_OLD_MODEL = new Set(['needs-webgpu', 'needs-shader-f16', 'buffer-too-small', 'unknown-model', 'bad-manifest']);
+const KEEPS_OLD_MODEL = new Set(['unpinned-model-url', 'needs-webgpu', 'needs-shader-f16', 'buffer-too-small', 'unknown-model', 'bad-manifest']);
 
 export interface LoadingState {
   readonly modelId: string;
@@ -54,8 +54,9 @@ export class DiffusionState {
 
   /** Why this device cannot run the model (checked before any download), or undefined. */
   cannotRun(entry: ModelEntry): OresError | undefined {
-    if (!this.caps) return undefined;
     try {
+      assertPinned(entry);
+      if (!this.caps) return undefined;
       chooseProvider(entry, this.caps);
       return undefined;
     } catch (e) {
