@@ -7,7 +7,9 @@ import { OresError } from '../../core/errors.ts';
 import { assertPinned, findModel, type ModelEntry, type ModelManifest } from '../../core/manifest.ts';
 import type { Progress } from '../../core/pipeline/progress.ts';
 import { DiffusionClient } from '../../engine/diffusionClient.ts';
-import { isModelDownloaded } from '../lib/modelCache.ts';
+import { LARGE_DOWNLOAD_BYTES } from '../../core/storage.ts';
+import { modelBytes } from '../lib/format.ts';
+import { downloadWontFit, isModelDownloaded, persistence } from '../lib/modelCache.ts';
 
 const KEEPS_OLD_MODEL = new Set(['unpinned-model-url', 'needs-webgpu', 'needs-shader-f16', 'buffer-too-small', 'unknown-model', 'bad-manifest']);
 
@@ -24,6 +26,8 @@ export class DiffusionState {
   loading = $state.raw<LoadingState | null>(null);
   error = $state.raw<{ modelId: string; error: OresError } | null>(null);
   downloaded = $state<Record<string, boolean>>({});
+  /** Whether the browser keeps the cache (asked on the first large download); undefined: not known. */
+  persisted = $state<boolean | undefined>(undefined);
 
   constructor(
     readonly manifest: ModelManifest,
@@ -49,7 +53,24 @@ export class DiffusionState {
     } catch {
       this.caps = { webgpu: false, shaderF16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0 };
     }
-    for (const m of this.manifest.models) this.downloaded[m.id] = await isModelDownloaded(m, this.manifestUrl ? new URL('.', new URL(this.manifestUrl, this.origin)).href : this.origin);
+    await this.refreshDownloaded();
+    this.persisted = await persistence(false);
+  }
+
+  /** Where the entries' relative URLs point (the manifest's folder). */
+  get modelOrigin(): string {
+    return this.manifestUrl ? new URL('.', new URL(this.manifestUrl, this.origin)).href : this.origin;
+  }
+
+  async refreshDownloaded(): Promise<void> {
+    for (const m of this.manifest.models) this.downloaded[m.id] = await isModelDownloaded(m, this.modelOrigin);
+  }
+
+  /** Deletes a model's cached files (keeping what other loaded models use); returns how many files went. */
+  async deleteCached(modelId: string): Promise<number> {
+    const files = await this.client.deleteCache(modelId, { manifestUrl: this.manifestUrl });
+    await this.refreshDownloaded();
+    return files;
   }
 
   /** Why this device cannot run the model (checked before any download), or undefined. */
@@ -71,6 +92,16 @@ export class DiffusionState {
     if (refused) {
       this.error = { modelId, error: refused };
       return false;
+    }
+    const entry = this.entry(modelId);
+    if (!entry.embedded && !this.downloaded[modelId]) {
+      const wontFit = await downloadWontFit(entry, this.modelOrigin);
+      if (wontFit) {
+        this.error = { modelId, error: wontFit };
+        return false;
+      }
+      // A cache the browser may evict would lose gigabytes silently: ask once, on the first large download.
+      if ((modelBytes(entry) ?? 0) >= LARGE_DOWNLOAD_BYTES && this.persisted !== true) this.persisted = await persistence(true);
     }
     this.loading = { modelId, progress: null };
     try {
