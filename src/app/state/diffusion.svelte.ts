@@ -93,17 +93,18 @@ export class DiffusionState {
       this.error = { modelId, error: refused };
       return false;
     }
+    this.loading = { modelId, progress: null }; // before the checks below, so a second click cannot start a second load
     const entry = this.entry(modelId);
     if (!entry.embedded && !this.downloaded[modelId]) {
       const wontFit = await downloadWontFit(entry, this.modelOrigin);
       if (wontFit) {
         this.error = { modelId, error: wontFit };
+        this.loading = null;
         return false;
       }
       // A cache the browser may evict would lose gigabytes silently: ask once, on the first large download.
       if ((modelBytes(entry) ?? 0) >= LARGE_DOWNLOAD_BYTES && this.persisted !== true) this.persisted = await persistence(true);
     }
-    this.loading = { modelId, progress: null };
     try {
       const r = await this.client.load(modelId, { manifestUrl: this.manifestUrl, onProgress: (progress) => (this.loading = { modelId, progress }) });
       this.loadedId = r.modelId;
