@@ -2,6 +2,7 @@ import { createReadStream, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { VitePWA } from 'vite-plugin-pwa';
 
 // Cross-origin isolation lets onnxruntime-web use threaded WASM (SharedArrayBuffer).
 const isolation = {
@@ -36,8 +37,55 @@ function ortRuntime(): Plugin {
   };
 }
 
+/**
+ * The app shell offline: a Workbox service worker precaches the built app, the ORT runtime, the
+ * helper graphs, the guard lexicon and the embedded model. A new build waits until the page says
+ * "reload" (registerType 'prompt'), so it never replaces the app under a running generation.
+ * Precached responses keep the headers they were fetched with, COOP/COEP included, so the page
+ * stays cross-origin isolated when the service worker serves it.
+ */
+function offlineShell(): Plugin[] {
+  return VitePWA({
+    registerType: 'prompt',
+    injectRegister: false, // src/app/lib/appUpdate.svelte.ts registers it
+    manifest: {
+      name: 'ORES: responsible image generation in your browser',
+      short_name: 'ORES',
+      description: 'Generates images in the browser while avoiding the concepts an administrator bans. Works offline after the first visit.',
+      start_url: '.',
+      scope: '.',
+      display: 'standalone',
+      background_color: '#14213d',
+      theme_color: '#14213d',
+      icons: [
+        { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+        { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+        { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+      ],
+    },
+    workbox: {
+      // (The manifest and its icons are added by the plugin itself.)
+      globPatterns: ['**/*.{js,css,html}', 'ort/*.{mjs,wasm}', 'graphs/*.onnx', 'guard/lexicon.json', 'models/ores-tiny-world/**/*.{onnx,json}'],
+      // The ORT runtime (27 MB of WASM) and the embedded UNet (9 MB) are far above Workbox's 2 MB default.
+      maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+      navigateFallback: 'index.html',
+      cleanupOutdatedCaches: true,
+      // The kiosk check asks for policy.json at every start and fails closed when it cannot be read
+      // (src/app/lib/kiosk.ts). Offline, the last answer (a deployed policy, or the 404 that says
+      // there is none) is served from the cache, so neither a kiosk nor the normal page breaks.
+      runtimeCaching: [
+        {
+          urlPattern: ({ url }) => url.pathname.endsWith('/policy.json'),
+          handler: 'NetworkFirst',
+          options: { cacheName: 'ores-policy', cacheableResponse: { statuses: [200, 404] } },
+        },
+      ],
+    },
+  });
+}
+
 export default defineConfig({
-  plugins: [svelte(), ortRuntime()],
+  plugins: [svelte(), ortRuntime(), offlineShell()],
   // Under tests (ORES_TEST=1) nothing is watched and no page is hot-reloaded mid-generation.
   server: {
     headers: isolation,

@@ -3,7 +3,7 @@ import * as ort from 'onnxruntime-web/webgpu';
 import manifestJson from '../models-manifest/models.json';
 import { ModelLoadError } from '../src/core/errors.ts';
 import { parseManifest } from '../src/core/manifest.ts';
-import { browserFetcher, deleteCachedUrls } from '../src/engine/browserFetcher.ts';
+import { browserFetcher, modelCacheClaims } from '../src/engine/browserFetcher.ts';
 import { detectCapabilities } from '../src/engine/detectCapabilities.ts';
 import { createDiffusionHost } from '../src/engine/diffusionHost.ts';
 import type { HostRequest, HostResponse } from '../src/engine/protocol.ts';
@@ -32,8 +32,8 @@ const host = createDiffusionHost({
     return canvas.convertToBlob({ type: 'image/png' });
   },
   post: (m: HostResponse) => self.postMessage(m),
-  deleteCachedUrls: (urls) => deleteCachedUrls(urls),
   hardwareConcurrency: self.navigator.hardwareConcurrency,
+  cache: modelCacheClaims(),
 });
 
 self.onmessage = (e: MessageEvent<HostRequest>) => void host(e.data);

@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   'lexicon-unavailable': 'concepts',
   'lexicon-unreachable': 'concepts',
   'lexicon-invalid': 'concepts',
+  'lexicon-corrupt': 'concepts',
   'bad-preview': 'run',
   // models, devices and files
   'needs-webgpu': 'model',
@@ -33,6 +34,8 @@ export const ERROR_CODES = {
   'unsupported-scheduler': 'model',
   'invalid-scheduler-config': 'model',
   'storage-full': 'model',
+  'storage-failed': 'model',
+  'unpinned-model-url': 'model',
   'no-cache': 'model',
   'gpu-device-lost': 'model',
   // the rewrite (stage 1) and the local LLM

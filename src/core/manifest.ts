@@ -1,12 +1,18 @@
 import { z } from 'zod';
-import { InvalidInputError } from './errors.ts';
+import { InvalidInputError, ModelLoadError } from './errors.ts';
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256');
 
 const externalDataFile = z.object({
   /** The location the model's initializers name (e.g. "model.onnx_data"); fetched from the model file's folder. */
   path: z.string().min(1),
   bytes: z.number().int().positive().optional(),
   approxBytes: z.number().int().positive().optional(),
+  sha256: sha256.optional(),
 });
+
+/** What a file must be: checked on download and again each time a cached copy is used. */
+const fileCheck = z.object({ bytes: z.number().int().positive(), sha256 });
 
 const file = z.object({
   /** Relative to the entry's baseUrl, or an absolute URL (used as it is). */
@@ -15,8 +21,8 @@ const file = z.object({
   bytes: z.number().int().positive().optional(),
   /** Size as a hub's file list rounds it: only for the progress total, never checked. */
   approxBytes: z.number().int().positive().optional(),
-  /** Hex SHA-256; checked after download when present. */
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** Hex SHA-256; checked after download and before each use when present. */
+  sha256: sha256.optional(),
   /** ONNX external-data files the model references, by the path the model uses. */
   externalData: z.array(externalDataFile).optional(),
 });
@@ -90,12 +96,19 @@ const modelEntry = z.object({
   source: z.string().optional(),
 });
 
-const manifest = z.object({ version: z.literal(1), defaultModel: z.string(), models: z.array(modelEntry).min(1) });
+const manifest = z.object({
+  version: z.literal(1),
+  defaultModel: z.string(),
+  models: z.array(modelEntry).min(1),
+  /** The app's own shared files (helper graphs, guard lexicon), by path relative to the app's base URL. */
+  assets: z.record(z.string(), fileCheck).default({}),
+});
 
 export type ModelFile = z.infer<typeof file>;
 export type ModelEntry = z.infer<typeof modelEntry>;
 export type ModelManifest = z.infer<typeof manifest>;
 export type ModelFileRole = keyof ModelEntry['files'];
+export type FileCheck = z.infer<typeof fileCheck>;
 
 export function parseManifest(json: unknown, source = 'models manifest'): ModelManifest {
   const result = manifest.safeParse(json);
@@ -157,4 +170,41 @@ export function entryFileUrls(entry: ModelEntry, origin?: string): string[] {
     for (const d of f.externalData ?? []) urls.push(externalDataUrl(entry, f, d.path, origin));
   }
   return [...new Set(urls)];
+}
+
+/** A Hugging Face file URL's revision (`.../resolve/<revision>/...`), or undefined for other URLs. */
+export function hubRevision(url: string): string | undefined {
+  return /^https:\/\/huggingface\.co\/[^/]+\/[^/]+\/resolve\/([^/]+)\//.exec(url)?.[1];
+}
+
+/**
+ * The hub URLs of an entry that name a branch or tag instead of a commit: what they return can
+ * change under the same URL, so no size or checksum can be trusted for them, and the loader refuses them.
+ */
+export function unpinnedUrls(entry: ModelEntry): string[] {
+  return entryFileUrls(entry).filter((u) => {
+    const rev = hubRevision(u);
+    return rev !== undefined && !/^[0-9a-f]{40}$/.test(rev);
+  });
+}
+
+/** Refuses an entry with unpinned hub files, before anything is downloaded. */
+export function assertPinned(entry: ModelEntry): void {
+  const unpinned = unpinnedUrls(entry);
+  if (unpinned.length) {
+    throw new ModelLoadError(
+      'unpinned-model-url',
+      `"${entry.name}" names hub files by a branch, not a commit (${unpinned[0]}): their contents can change under the same URL, so they cannot be checked. Pin the entry to a commit in the models manifest.`,
+    );
+  }
+}
+
+
+/**
+ * What deleting one model from a cache frees: the files it uses (its own, and the shared ones it
+ * claimed when it loaded, such as helper graphs) that no other loaded model has claimed.
+ */
+export function urlsToDelete(own: readonly string[], otherClaims: readonly (readonly string[])[]): string[] {
+  const stillUsed = new Set(otherClaims.flat());
+  return [...new Set(own)].filter((u) => !stillUsed.has(u));
 }

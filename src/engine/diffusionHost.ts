@@ -1,6 +1,6 @@
 import { candidateProviders, chooseProvider, type DeviceCapabilities, type Provider } from '../core/capabilities.ts';
 import { InvalidInputError, OresError } from '../core/errors.ts';
-import { entryFileUrls, fileUrl, findModel, type ModelManifest } from '../core/manifest.ts';
+import { entryFileUrls, fileUrl, findModel, urlsToDelete, type ModelManifest } from '../core/manifest.ts';
 import { combineVerdicts } from '../core/judge/types.ts';
 import { worldVerdict } from '../core/judge/worldJudge.ts';
 import { createOrtWorldClassifier, type OrtWorldClassifier } from './judge/worldClassifier.ts';
@@ -26,12 +26,21 @@ export interface HostDeps {
   capabilities: () => Promise<DeviceCapabilities>;
   encodePng: (image: RgbaImage) => Promise<Blob | Uint8Array>;
   post: (message: HostResponse) => void;
-  /** Removes these URLs from the download cache; returns how many were cached. Without it, delete-cache fails. */
-  deleteCachedUrls?: (urls: string[]) => Promise<number>;
   /** Times one warm step of a loaded model (tests inject fake timings). */
   timeStep?: (model: LoadedModel) => Promise<number>;
   /** The CPU's thread count, part of what identifies this device for a remembered provider choice. */
   hardwareConcurrency?: number;
+  /** The download cache (keyed by URL) and which loaded model uses which of its files. Without it, delete-cache fails. */
+  cache?: ModelCacheClaims;
+}
+
+export interface ModelCacheClaims {
+  /** Every model that loaded, by key, with the URLs it used. */
+  claims(): Promise<Record<string, string[]>>;
+  claim(key: string, urls: string[]): Promise<void>;
+  unclaim(key: string): Promise<void>;
+  /** Removes these URLs; returns how many were cached. */
+  delete(urls: string[]): Promise<number>;
 }
 
 export function toWireError(e: unknown): WireError {
@@ -51,6 +60,9 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
   let judge: { modelId: string; classifier: Promise<OrtWorldClassifier> } | null = null;
   let running: { id: number; abort: AbortController; pending: Map<string, { resolve: (t: string) => void; reject: (e: Error) => void }> } | null = null;
 
+  /** One key per model and manifest: two manifests may use the same id. */
+  const claimKey = (modelId: string, manifestUrl?: string) => (manifestUrl ? `${manifestUrl}#${modelId}` : modelId);
+  const graphUrls = () => Object.keys(d.manifest.assets).flatMap((p) => (p.startsWith('graphs/') ? [d.graphsBaseUrl + p.slice('graphs/'.length)] : []));
   const fail = (id: number, e: unknown) => d.post({ type: 'error', id, error: toWireError(e) });
   /** A manifest's relative URLs resolve against the manifest itself. */
   const modelOrigin = (manifestUrl?: string) => (manifestUrl ? new URL('.', new URL(manifestUrl, d.origin)).href : d.origin);
@@ -62,10 +74,15 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
         return;
       case 'delete-cache':
         try {
-          if (!d.deleteCachedUrls) throw new OresError('no-cache', 'This worker keeps no download cache.');
+          if (!d.cache) throw new OresError('no-cache', 'This worker keeps no download cache.');
           const manifest = msg.manifestUrl ? await d.fetchManifest(msg.manifestUrl) : d.manifest;
           const entry = findModel(manifest, msg.modelId);
-          const files = await d.deleteCachedUrls(entryFileUrls(entry, modelOrigin(msg.manifestUrl)));
+          const key = claimKey(entry.id, msg.manifestUrl);
+          const claims = await d.cache.claims();
+          // Its files (even from a download that never finished) and the shared ones it used, unless another model uses them.
+          const own = [...entryFileUrls(entry, modelOrigin(msg.manifestUrl)), ...(claims[key] ?? [])];
+          const files = await d.cache.delete(urlsToDelete(own, Object.entries(claims).filter(([k]) => k !== key).map(([, urls]) => urls)));
+          await d.cache.unclaim(key);
           d.post({ type: 'cache-deleted', id: msg.id, modelId: entry.id, files });
         } catch (e) {
           fail(msg.id, e);
@@ -89,6 +106,7 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
               fetcher: d.fetcher,
               graphsBaseUrl: d.graphsBaseUrl,
               origin: modelOrigin(msg.manifestUrl),
+              assets: d.manifest.assets,
               onProgress: (progress) => d.post({ type: 'progress', id: msg.id, progress }),
             });
           let choice: ProviderDecision;
@@ -100,6 +118,7 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
             model = measured.model;
             choice = measured.choice;
           }
+          await d.cache?.claim(claimKey(entry.id, msg.manifestUrl), [...entryFileUrls(entry, modelOrigin(msg.manifestUrl)), ...graphUrls()]);
           d.post({ type: 'loaded', id: msg.id, modelId: entry.id, provider: choice.provider, choice, deviceKey: device });
         } catch (e) {
           fail(msg.id, e);

@@ -1,5 +1,5 @@
-import type { ModelEntry, ModelFileRole } from '../core/manifest.ts';
-import { externalDataUrl, fileUrl } from '../core/manifest.ts';
+import type { FileCheck, ModelEntry, ModelFileRole } from '../core/manifest.ts';
+import { assertPinned, externalDataUrl, fileUrl } from '../core/manifest.ts';
 import { ModelLoadError } from '../core/errors.ts';
 import { parseSchedulerConfig } from '../core/schedulers/index.ts';
 import type { SchedulerConfig } from '../core/schedulers/types.ts';
@@ -10,12 +10,15 @@ import type { FileFetcher } from './fetcher.ts';
 import type { ExecutionProvider, Ort, OrtSession } from './ort.ts';
 import { OrtBackend, type DiffusionSessions } from './ortBackend.ts';
 import { sessionOptions, type SessionOptions } from './sessionOptions.ts';
+import { fileProblem, type ExpectedFile } from '../core/fileCheck.ts';
 
 export interface LoadOptions {
   provider: ExecutionProvider;
   fetcher: FileFetcher;
   /** Folder of public/graphs (the helper graphs), ending in "/". */
   graphsBaseUrl: string;
+  /** Size and SHA-256 of the helper graphs, keyed "graphs/<file>" (the app manifest's `assets`). */
+  assets?: Record<string, FileCheck>;
   /** Base for relative model URLs (the page's URL in a browser). */
   origin?: string;
   onProgress?: (p: Progress) => void;
@@ -48,6 +51,7 @@ const GRAPHS = { latentStep: 'latent_step.onnx', scaleExpand: 'scale_expand.onnx
 
 /** Downloads (or reads from cache) every file of a model, reporting bytes, then opens its sessions. */
 export async function loadModel(ort: Ort, entry: ModelEntry, o: LoadOptions): Promise<LoadedModel> {
+  assertPinned(entry);
   const roles = Object.keys(entry.files) as ModelFileRole[];
   // Exact sizes where known, a hub's rounded sizes otherwise: the total is only for progress.
   const size = (f: { bytes?: number; approxBytes?: number }) => f.bytes ?? f.approxBytes ?? 0;
@@ -69,18 +73,26 @@ export async function loadModel(ort: Ort, entry: ModelEntry, o: LoadOptions): Pr
     await Promise.all(urls.map((u) => o.fetcher.evict?.(u)));
     throw new ModelLoadError('model-file-corrupt', message);
   };
-  const download = async (url: string, what: string, expected: { bytes?: number; sha256?: string }): Promise<Uint8Array> => {
-    const bytes = await o.fetcher.fetchBytes(url, (n, t) => (loaded.set(url, n), t !== undefined && announced.set(url, t), report()), o.signal);
-    if (expected.bytes !== undefined && bytes.byteLength !== expected.bytes) {
+  /**
+   * Every file is checked before use, cached or not. A copy that fails leaves the cache and is
+   * fetched once more (a corrupt cached copy heals itself); failing twice means the source is wrong.
+   */
+  const checked = async (url: string, what: string, expected: ExpectedFile, counted: boolean): Promise<Uint8Array> => {
+    const progress = counted ? (n: number, t?: number) => (loaded.set(url, n), t !== undefined && announced.set(url, t), report()) : undefined;
+    for (let attempt = 1; ; attempt++) {
+      const bytes = await o.fetcher.fetchBytes(url, progress, o.signal);
+      const problem = await fileProblem(bytes, expected);
+      if (!problem) return bytes;
       await o.fetcher.evict?.(url);
-      throw new ModelLoadError('model-file-corrupt', `The ${what} file of "${entry.name}" (${url}) has ${bytes.byteLength} bytes; ${expected.bytes} were expected. The download was cut or the file is wrong.`);
+      if (attempt === 2 || !o.fetcher.evict) {
+        const again = attempt === 2 ? ', fetched twice' : '';
+        throw new ModelLoadError('model-file-corrupt', `${what} (${url}) ${problem}${again}. The download was cut or the file there is not the one the manifest names.`);
+      }
     }
-    if (expected.sha256 && (await sha256Hex(bytes)) !== expected.sha256) {
-      await o.fetcher.evict?.(url);
-      throw new ModelLoadError('model-file-corrupt', `The ${what} file of "${entry.name}" (${url}) does not match its SHA-256 checksum.`);
-    }
-    return bytes;
   };
+  const download = (url: string, what: string, expected: ExpectedFile) => checked(url, `The ${what} file of "${entry.name}"`, expected, true);
+  // The graphs are the app's own small files, outside the model's byte total.
+  const graph = (file: string) => checked(o.graphsBaseUrl + file, `The helper graph ${file}`, o.assets?.[`graphs/${file}`] ?? {}, false);
   const get = (role: ModelFileRole): Promise<Uint8Array> => download(fileUrl(entry, entry.files[role].path, o.origin), role, entry.files[role]);
   /** ONNX external data (weights outside the .onnx file), as onnxruntime-web's `externalData` option takes it. */
   const getExternal = (role: ModelFileRole): Promise<{ path: string; data: Uint8Array }[]> =>
@@ -106,7 +118,7 @@ export async function loadModel(ort: Ort, entry: ModelEntry, o: LoadOptions): Pr
     Promise.all(ONNX_FILES.map(getExternal)),
     ...ONNX_FILES.map(get),
   ]);
-  const graphs = await Promise.all(Object.values(GRAPHS).map((g) => o.fetcher.fetchBytes(o.graphsBaseUrl + g, undefined, o.signal)));
+  const graphs = await Promise.all(Object.values(GRAPHS).map(graph));
 
   const optionsFor = (name?: (typeof ONNX_FILES)[number]): SessionOptions => ({
     ...(name && external[ONNX_FILES.indexOf(name)]!.length ? { externalData: external[ONNX_FILES.indexOf(name)] } : {}),
@@ -147,16 +159,11 @@ export async function loadModel(ort: Ort, entry: ModelEntry, o: LoadOptions): Pr
     entry,
     provider: o.provider,
     // Graphs only some methods need (SLD's batch of 3) open on first use, into the same sessions object.
-    backend: new OrtBackend(ort, sessions, entry, o.provider, async (file) => open(await o.fetcher.fetchBytes(o.graphsBaseUrl + file, undefined, o.signal), `${file} helper graph`)),
+    backend: new OrtBackend(ort, sessions, entry, o.provider, async (file) => open(await graph(file), `${file} helper graph`)),
     tokenizer: createClipTokenizer(tokenizerJson, tokenizerConfig, { padTokenId: entry.textEncoder.padTokenId }),
     schedulerConfig,
     release: async () => {
       await Promise.all(Object.values(sessions).map((x) => x.release()));
     },
   };
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }

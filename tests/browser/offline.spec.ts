@@ -54,12 +54,12 @@ test('a model loaded once loads and generates again offline, in a fresh page and
   expect(blocked).toEqual([]); // nothing even tried the network
 });
 
-test('after "delete cached model", an offline load fails with a clear download error', async ({ context, page }) => {
+test('deleting a model frees what it alone uses; an offline load of it then fails naming the file, the other model still loads', async ({ context, page }) => {
   await open(page);
   expect((await run(page)).ok).toBe(true);
+  expect((await run(page, 'tiny-sd-external')).ok).toBe(true); // shares every file but the UNet with tiny-sd
 
-  const deleted = await deleteCache(page, 'tiny-sd');
-  expect(deleted).toEqual({ ok: true, files: 6 }); // the six files of the entry; the shared helper graphs stay
+  expect(await deleteCache(page, 'tiny-sd')).toEqual({ ok: true, files: 1 }); // its UNet; the rest and the graphs stay in use
 
   const blocked = await goOffline(context);
   const page2 = await context.newPage();
@@ -67,11 +67,14 @@ test('after "delete cached model", an offline load fails with a clear download e
   const offline = await run(page2);
   expect(offline.ok).toBe(false);
   expect(['model-download-failed', 'model-file-missing']).toContain(offline.error!.code);
-  expect(offline.error!.message).toMatch(/Could not download http:\/\/localhost:\d+\/tests\/fixtures\/models\/tiny-sd\/.+/);
+  expect(offline.error!.message).toMatch(/Could not download http:\/\/localhost:\d+\/tests\/fixtures\/models\/tiny-sd\/unet\/model\.onnx/);
   expect(blocked.length).toBeGreaterThan(0);
-  expect(blocked.every((u) => u.includes('/tests/fixtures/models/tiny-sd/'))).toBe(true); // the graphs came from the cache
+  expect(blocked.every((u) => u.endsWith('/tests/fixtures/models/tiny-sd/unet/model.onnx'))).toBe(true);
+  const other = await run(page2, 'tiny-sd-external');
+  expect(other.error).toBeUndefined();
 
-  // Deleting again finds nothing; an unknown model is a clear error.
+  // The last model takes the shared files and the helper graphs with it: 7 files + 3 graphs.
+  expect(await deleteCache(page2, 'tiny-sd-external')).toEqual({ ok: true, files: 10 });
   expect(await deleteCache(page2, 'tiny-sd')).toEqual({ ok: true, files: 0 });
   const unknown = await deleteCache(page2, 'nope');
   expect(unknown.error).toMatchObject({ code: 'unknown-model' });

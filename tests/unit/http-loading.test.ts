@@ -7,24 +7,26 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
-import { createStore, get, keys, type UseStore } from 'idb-keyval';
+import { createStore, get, keys, set, type UseStore } from 'idb-keyval';
 import { findModel, type ModelEntry } from '../../src/core/manifest.ts';
 import type { Progress } from '../../src/core/pipeline/progress.ts';
 import { browserFetcher } from '../../src/engine/browserFetcher.ts';
 import type { FileFetcher } from '../../src/engine/fetcher.ts';
 import { generate } from '../../src/engine/generate.ts';
 import { loadModel } from '../../src/engine/loadModel.ts';
-import { fixtureManifest, fixtureModels, publicDir } from './helpers/engine.ts';
+import { appManifest, fixtureManifest, fixtureModels, publicDir } from './helpers/engine.ts';
 
 /**
  * URLs are /<mode>/models/<file under tests/fixtures/models> and /graphs/<helper graph>. The mode
  * breaks one file, the UNet (unet/model.onnx); every other file is served normally.
  */
-type Mode = 'ok' | 'missing' | 'cut' | 'cut-once' | 'garbage' | 'html' | 'spa' | 'slow' | 'stall';
+type Mode = 'ok' | 'missing' | 'fail500' | 'cut' | 'cut-once' | 'garbage' | 'html' | 'spa' | 'slow' | 'stall' | 'range' | 'range-cut-once' | 'range-slow';
 const FAULTY = 'tiny-sd/unet/model.onnx';
 /** 'spa' breaks a JSON file: a dev server or static host with an SPA fallback answers a missing file with index.html and 200. */
 const FAULTY_JSON = 'tiny-sd/scheduler/scheduler_config.json';
 const requests: string[] = [];
+/** The Range header of each request for the faulty file ('' without one). */
+const ranges: string[] = [];
 const cutOnceDone = new Set<string>();
 let server: Server;
 let origin: string;
@@ -47,8 +49,13 @@ function serve(req: IncomingMessage, res: ServerResponse): void {
   const mode = (model?.[1] ?? 'ok') as Mode;
   const send = (b: Buffer, type = 'application/octet-stream'): void => void res.writeHead(200, { 'content-type': type, 'content-length': b.length }).end(b);
   if (mode === 'spa' && model?.[2] === FAULTY_JSON) return send(Buffer.from('<!doctype html><html><body><div id="app"></div></body></html>'), 'text/html');
+  if (model?.[2] === FAULTY) ranges.push(req.headers.range ?? '');
+  if (model?.[2] === FAULTY && mode.startsWith('range')) return serveRange(req, res, body, mode, url);
   if (!model || model[2] !== FAULTY || mode === 'ok' || (mode === 'cut-once' && cutOnceDone.has(url))) return send(body);
   switch (mode) {
+    case 'fail500':
+      res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
+      return;
     case 'missing':
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
@@ -84,6 +91,37 @@ function serve(req: IncomingMessage, res: ServerResponse): void {
   }
 }
 
+/** A server with Range support (206, Content-Range, ETag); 'range-cut-once' cuts its first answer after 5000 bytes, 'range-slow' trickles. */
+function serveRange(req: IncomingMessage, res: ServerResponse, body: Buffer, mode: Mode, url: string): void {
+  const asked = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+  const start = asked ? Number(asked[1]) : 0;
+  if (start >= body.length) return void res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
+  const part = body.subarray(start);
+  res.writeHead(asked ? 206 : 200, {
+    'content-type': 'application/octet-stream',
+    'content-length': part.length,
+    'accept-ranges': 'bytes',
+    etag: '"fixture-v1"',
+    ...(asked ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}),
+  });
+  if (mode === 'range-cut-once' && !cutOnceDone.has(url)) {
+    cutOnceDone.add(url);
+    res.write(part.subarray(0, 5000), () => setTimeout(() => res.socket?.destroy(), 20));
+    return;
+  }
+  if (mode !== 'range-slow') return void res.end(part);
+  let at = 0;
+  const timer = setInterval(() => {
+    res.write(part.subarray(at, at + 512));
+    at += 512;
+    if (at >= part.length) {
+      clearInterval(timer);
+      res.end();
+    }
+  }, 15);
+  res.on('close', () => clearInterval(timer));
+}
+
 beforeAll(async () => {
   server = createServer(serve);
   server.setTimeout(20_000); // bounded: a stuck socket cannot outlive the run
@@ -100,6 +138,8 @@ let store: UseStore;
 beforeEach(() => {
   store = createStore(`http-loading-${++dbCount}`, 'files'); // a fresh, empty cache per test
   requests.length = 0;
+  ranges.length = 0;
+  cutOnceDone.clear();
 });
 
 const entryFor = (mode: Mode): ModelEntry => ({ ...findModel(fixtureManifest, 'tiny-sd'), baseUrl: `${origin}/${mode}/models/tiny-sd/` });
@@ -108,8 +148,9 @@ const unetUrl = (mode: Mode) => `${origin}/${mode}/models/${FAULTY}`;
 function load(mode: Mode, opts: { fetcher?: FileFetcher; onProgress?: (p: Progress) => void; signal?: AbortSignal } = {}) {
   return loadModel(ort, entryFor(mode), {
     provider: 'wasm',
-    fetcher: opts.fetcher ?? browserFetcher(store),
+    fetcher: opts.fetcher ?? browserFetcher({ store }),
     graphsBaseUrl: `${origin}/graphs/`,
+    assets: appManifest.assets,
     onProgress: opts.onProgress,
     signal: opts.signal,
   });
@@ -144,8 +185,9 @@ describe('loading a model over HTTP (local server, real fetch, IndexedDB cache)'
     }
   });
 
-  test('404 -> model-file-missing naming the URL', async () => {
+  test('404 -> model-file-missing naming the URL; 500 -> model-download-failed naming the URL', async () => {
     await expectFailure(load('missing'), 'model-file-missing', new RegExp(`${unetUrl('missing').replace(/[.]/g, '\\.')}: HTTP 404 \\(file not found\\)`));
+    await expectFailure(load('fail500'), 'model-download-failed', new RegExp(`${unetUrl('fail500').replace(/[.]/g, '\\.')}: HTTP 500`));
   });
 
   test('a connection cut mid-body -> model-download-failed, nothing cached for that URL; a retry downloads only that file', async () => {
@@ -165,10 +207,27 @@ describe('loading a model over HTTP (local server, real fetch, IndexedDB cache)'
     }
   });
 
-  test('wrong bytes (valid HTTP, garbage body) -> model-file-corrupt at session creation, and the bad copy leaves the cache', async () => {
-    await expectFailure(load('garbage'), 'model-file-corrupt', /UNet of .* could not be opened as an ONNX model/);
+  test('wrong bytes (valid HTTP, garbage body of the right length) -> model-file-corrupt by SHA-256 after one refetch, never cached', async () => {
+    await expectFailure(load('garbage'), 'model-file-corrupt', /unet file of .*unet\/model\.onnx\) does not match its SHA-256 checksum, fetched twice/);
+    expect(requests.filter((r) => r.endsWith(FAULTY))).toHaveLength(2);
     expect(await get(unetUrl('garbage'), store)).toBeUndefined();
     expect(await get(`${origin}/garbage/models/tiny-sd/text_encoder/model.onnx`, store)).toBeDefined(); // good files stay
+  });
+
+  test.each([
+    ['a model file', () => unetUrl('ok')],
+    ['a helper graph', () => `${origin}/graphs/latent_step.onnx`],
+  ])('%s corrupted in the cache is detected, evicted and fetched again; the load succeeds', async (_, url) => {
+    (await load('ok')).release();
+    const good = await get<Uint8Array>(url(), store);
+    const bad = good!.slice();
+    bad[bad.length >> 1]! ^= 0xff; // one flipped byte, same size
+    await set(url(), bad, store);
+    requests.length = 0;
+    const m = await load('ok');
+    await m.release();
+    expect(requests).toEqual([new URL(url()).pathname]);
+    expect(Buffer.from((await get<Uint8Array>(url(), store))!).equals(Buffer.from(good!))).toBe(true);
   });
 
   test('an HTML page instead of the model -> model-file-missing (text/html), never cached', async () => {
@@ -183,7 +242,7 @@ describe('loading a model over HTTP (local server, real fetch, IndexedDB cache)'
   test('a slow server: progress arrives in increasing byte order and the load succeeds', async () => {
     const unetBytes: number[] = [];
     const totals: number[] = [];
-    const inner = browserFetcher(store);
+    const inner = browserFetcher({ store });
     const fetcher: FileFetcher = {
       fetchBytes: (url, onProgress, signal) =>
         inner.fetchBytes(url, (n, t) => (url.endsWith(FAULTY) && unetBytes.push(n), onProgress?.(n, t)), signal),
@@ -204,7 +263,7 @@ describe('loading a model over HTTP (local server, real fetch, IndexedDB cache)'
 
   test('an AbortSignal cancels a download in progress (cancelled, not a network error) and caches nothing', async () => {
     const abort = new AbortController();
-    const inner = browserFetcher(store);
+    const inner = browserFetcher({ store });
     const fetcher: FileFetcher = {
       fetchBytes: (url, onProgress, signal) =>
         inner.fetchBytes(url, (n, t) => (url.endsWith(FAULTY) && n > 0 && abort.abort(), onProgress?.(n, t)), signal),
@@ -213,5 +272,82 @@ describe('loading a model over HTTP (local server, real fetch, IndexedDB cache)'
     await expectFailure(load('stall', { fetcher, signal: abort.signal }), 'cancelled', /download of .*unet\/model\.onnx was cancelled/);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(await get(unetUrl('stall'), store)).toBeUndefined();
+  });
+});
+
+describe('resumable, chunked downloads (1 KB chunks, so the 8.7 KB fixture UNet spans 9)', () => {
+  const CHUNK = 1024;
+  const source = () => readFileSync(fixtureModels + FAULTY);
+  const chunked = (extra: Partial<Parameters<typeof browserFetcher>[0]> = {}) => browserFetcher({ store, chunkBytes: CHUNK, ...extra });
+  /** The UNet as the cache now holds it, read back through a fetcher that may not use the network. */
+  const cachedUnet = async (mode: Mode) =>
+    browserFetcher({ store, chunkBytes: CHUNK, fetch: () => Promise.reject(new Error('offline')) }).fetchBytes(unetUrl(mode));
+
+  test('a connection cut mid-file: the next load asks only for the rest (Range from the last whole chunk); the bytes are identical', async () => {
+    await expectFailure(load('range-cut-once', { fetcher: chunked() }), 'model-download-failed', /was cut after 5000 bytes.*resumes from byte 4096/);
+    expect(await get(unetUrl('range-cut-once'), store)).toBeUndefined(); // not complete, so not a cached file
+    const m = await load('range-cut-once', { fetcher: chunked() });
+    await m.release();
+    expect(ranges).toEqual(['', 'bytes=4096-']);
+    expect(Buffer.from(await cachedUnet('range-cut-once')).equals(source())).toBe(true);
+  });
+
+  test('a reload mid-download (the page gone, a new fetcher on the same IndexedDB) resumes where the stored chunks end', async () => {
+    const abort = new AbortController();
+    const first = chunked();
+    const fetcher: FileFetcher = {
+      fetchBytes: (url, onProgress, signal) => first.fetchBytes(url, (n, t) => (url.endsWith(FAULTY) && n >= 3000 && abort.abort(), onProgress?.(n, t)), signal),
+    };
+    await expectFailure(load('range-slow', { fetcher, signal: abort.signal }), 'cancelled', /cancelled/);
+    const m = await load('range-slow', { fetcher: chunked() });
+    await m.release();
+    expect(ranges).toHaveLength(2);
+    expect(ranges[1]).toMatch(/^bytes=(2048|3072)-$/); // 2 or 3 whole chunks were stored before the abort
+    expect(Buffer.from(await cachedUnet('range-slow')).equals(source())).toBe(true);
+  });
+
+  test('a server without Range support sends the whole file again; the stored chunks are dropped and the file restarts cleanly', async () => {
+    await expectFailure(load('cut-once', { fetcher: chunked() }), 'model-download-failed', /was cut/);
+    const m = await load('cut-once', { fetcher: chunked() });
+    await m.release();
+    expect(ranges[1]).toMatch(/^bytes=\d+-$/); // it asked to resume, got a 200 with the whole file
+    expect(Buffer.from(await cachedUnet('cut-once')).equals(source())).toBe(true);
+    const chunks = (await keys(store)).filter((k) => String(k).startsWith(unetUrl('cut-once') + '#'));
+    expect(chunks).toHaveLength(Math.ceil(source().length / CHUNK)); // no leftover partial record or stale chunk
+  });
+
+  test('a corrupted cached chunk is detected (SHA-256), the file evicted and fetched again', async () => {
+    (await load('range', { fetcher: chunked() })).release();
+    const key = `${unetUrl('range')}#chunk3`;
+    const bad = (await get<Uint8Array>(key, store))!.slice();
+    bad[10]! ^= 0xff;
+    await set(key, bad, store);
+    requests.length = 0;
+    const m = await load('range', { fetcher: chunked() });
+    await m.release();
+    expect(requests).toEqual([`/range/models/${FAULTY}`]);
+    expect(Buffer.from(await cachedUnet('range')).equals(source())).toBe(true);
+  });
+
+  test('quota exceeded: the error gives the numbers and what to delete; the model cached before stays whole and loads with no request', async () => {
+    (await load('ok')).release();
+    const before = (await keys(store)).length;
+    // The browser refuses every new write (what a full origin quota does), whatever the key.
+    const full: UseStore = (mode, callback) =>
+      store(mode, (os) => {
+        if (mode === 'readwrite') os.put = () => { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };
+        return callback(os);
+      });
+    const estimate = async () => ({ usage: 950 * 2 ** 20, quota: 1000 * 2 ** 20 });
+    await expectFailure(
+      load('range', { fetcher: browserFetcher({ store: full, estimate }) }),
+      'storage-full',
+      /The browser's storage is full: http:\/\/127\.0\.0\.1:\d+\/range\/models\/.+ could not be kept \(950 MB used of the 1000 MB this browser allows this site\)\. Models cached before are untouched\. Delete a model you no longer need under "Storage"/,
+    );
+    expect((await keys(store)).length).toBe(before);
+    requests.length = 0;
+    const m = await load('ok');
+    await m.release();
+    expect(requests).toEqual([]);
   });
 });

@@ -1,17 +1,7 @@
 /** Small pure helpers for the view: sizes, highlighted text, file names. */
 import type { ModelEntry } from '../../core/manifest.ts';
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB'];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
-}
+export { formatBytes } from '../../core/bytes.ts';
 
 /** Download size of a model entry from the manifest's byte counts (undefined when it lists none). */
 export function modelBytes(entry: ModelEntry): number | undefined {

@@ -3,6 +3,7 @@
  * offline fallback, labelled as such) and loads the guard's WordNet lexicon once, lazily.
  */
 import { OresError } from '../../core/errors.ts';
+import type { ExpectedFile } from '../../core/fileCheck.ts';
 import { loadLexicon, type Lexicon } from '../../core/guard/lexicon.ts';
 import { compilePolicy, type CompiledPolicy } from '../../core/policy/compile.ts';
 import { createFallbackRewriter } from '../../core/rewrite/fallbackRewriter.ts';
@@ -40,10 +41,14 @@ export class RewriteService {
   lexiconProblem: string | undefined;
   private compiled = new Map<string, CompiledPolicy>();
 
-  constructor(private readonly lexiconUrl: string) {}
+  constructor(
+    private readonly lexiconUrl: string,
+    /** The lexicon's size and SHA-256 (the app manifest's assets): a damaged copy is refused. */
+    private readonly expected?: ExpectedFile,
+  ) {}
 
   lexicon(): Promise<Lexicon | null> {
-    return (this.lexiconPromise ??= loadLexicon(this.lexiconUrl).catch((e: Error) => {
+    return (this.lexiconPromise ??= loadLexicon(this.lexiconUrl, fetch, this.expected).catch((e: Error) => {
       this.lexiconProblem = `The WordNet lexicon could not be loaded (${e.message}); the guard knows only the concepts, their forms and the model's world words.`;
       return null;
     }));

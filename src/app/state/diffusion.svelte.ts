@@ -4,16 +4,18 @@
  */
 import { candidateProviders, chooseProvider, type DeviceCapabilities, type Provider } from '../../core/capabilities.ts';
 import { OresError } from '../../core/errors.ts';
-import { findModel, type ModelEntry, type ModelManifest } from '../../core/manifest.ts';
+import { assertPinned, findModel, type ModelEntry, type ModelManifest } from '../../core/manifest.ts';
 import type { Progress } from '../../core/pipeline/progress.ts';
 import { DiffusionClient } from '../../engine/diffusionClient.ts';
-import { isModelDownloaded } from '../lib/modelCache.ts';
 import { warmUpRequest } from '../lib/warmup.ts';
 import { recallProvider, rememberProvider } from '../lib/providerMemory.ts';
 import type { ProviderSetting } from '../lib/settings.ts';
 import type { ProviderDecision } from '../../core/providerChoice.ts';
+import { LARGE_DOWNLOAD_BYTES } from '../../core/storage.ts';
+import { modelBytes } from '../lib/format.ts';
+import { downloadWontFit, isModelDownloaded, persistence } from '../lib/modelCache.ts';
 
-const KEEPS_OLD_MODEL = new Set(['needs-webgpu', 'needs-shader-f16', 'buffer-too-small', 'unknown-model', 'bad-manifest']);
+const KEEPS_OLD_MODEL = new Set(['unpinned-model-url', 'needs-webgpu', 'needs-shader-f16', 'buffer-too-small', 'unknown-model', 'bad-manifest']);
 
 export interface LoadingState {
   readonly modelId: string;
@@ -40,6 +42,8 @@ export class DiffusionState {
   /** Seconds the last warm-up took (null: none finished). */
   warmUpSeconds = $state<number | null>(null);
   private warmAbort: AbortController | null = null;
+  /** Whether the browser keeps the cache (asked on the first large download); undefined: not known. */
+  persisted = $state<boolean | undefined>(undefined);
 
   constructor(
     readonly manifest: ModelManifest,
@@ -101,13 +105,31 @@ export class DiffusionState {
     } catch {
       this.caps = { webgpu: false, shaderF16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0 };
     }
-    for (const m of this.manifest.models) this.downloaded[m.id] = await isModelDownloaded(m, this.manifestUrl ? new URL('.', new URL(this.manifestUrl, this.origin)).href : this.origin);
+    await this.refreshDownloaded();
+    this.persisted = await persistence(false);
+  }
+
+  /** Where the entries' relative URLs point (the manifest's folder). */
+  get modelOrigin(): string {
+    return this.manifestUrl ? new URL('.', new URL(this.manifestUrl, this.origin)).href : this.origin;
+  }
+
+  async refreshDownloaded(): Promise<void> {
+    for (const m of this.manifest.models) this.downloaded[m.id] = await isModelDownloaded(m, this.modelOrigin);
+  }
+
+  /** Deletes a model's cached files (keeping what other loaded models use); returns how many files went. */
+  async deleteCached(modelId: string): Promise<number> {
+    const files = await this.client.deleteCache(modelId, { manifestUrl: this.manifestUrl });
+    await this.refreshDownloaded();
+    return files;
   }
 
   /** Why this device cannot run the model (checked before any download), or undefined. */
   cannotRun(entry: ModelEntry): OresError | undefined {
-    if (!this.caps) return undefined;
     try {
+      assertPinned(entry);
+      if (!this.caps) return undefined;
       chooseProvider(entry, this.caps);
       return undefined;
     } catch (e) {
@@ -124,7 +146,18 @@ export class DiffusionState {
       this.error = { modelId, error: refused };
       return false;
     }
-    this.loading = { modelId, progress: null };
+    this.loading = { modelId, progress: null }; // before the checks below, so a second click cannot start a second load
+    const entry = this.entry(modelId);
+    if (!entry.embedded && !this.downloaded[modelId]) {
+      const wontFit = await downloadWontFit(entry, this.modelOrigin);
+      if (wontFit) {
+        this.error = { modelId, error: wontFit };
+        this.loading = null;
+        return false;
+      }
+      // A cache the browser may evict would lose gigabytes silently: ask once, on the first large download.
+      if ((modelBytes(entry) ?? 0) >= LARGE_DOWNLOAD_BYTES && this.persisted !== true) this.persisted = await persistence(true);
+    }
     try {
       const possible = this.caps ? candidateProviders(this.entry(modelId), this.caps) : [];
       const r = await this.client.load(modelId, {

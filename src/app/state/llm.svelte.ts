@@ -6,6 +6,7 @@
 import type { DeviceCapabilities } from '../../core/capabilities.ts';
 import { CapabilityError, OresError } from '../../core/errors.ts';
 import type { LlmProgress } from '../../engine/llm/engineClient.ts';
+import { persistence } from '../lib/modelCache.ts';
 import type { LlmHandle } from '../lib/rewrite.ts';
 
 export interface LlmChoice {
@@ -49,7 +50,9 @@ export class LlmState {
     this.error = null;
     this.progress = null;
     try {
-      const { LlmEngineClient, createLlmWorker } = await import('../../engine/llm/engineClient.ts');
+      const { LlmEngineClient, createLlmWorker, isModelCached } = await import('../../engine/llm/engineClient.ts');
+      // A first download is hundreds of MB: ask the browser to keep it (the answer shows under "Storage").
+      if (!(await isModelCached(modelId).catch(() => false))) await persistence(true);
       const client = await LlmEngineClient.create(createLlmWorker(), modelId, { onProgress: (p) => (this.progress = p) });
       this.handle = { engine: client.engine, modelId: client.modelId };
       this.status = 'ready';

@@ -21,6 +21,7 @@
  *             "red wine" -> "red", "golden" -> "gold"; "hotdog" -> nothing), "-" for a minor sense.
  */
 import { ModelLoadError } from '../errors.ts';
+import { fileProblem, type ExpectedFile } from '../fileCheck.ts';
 import { canonicalSpelling, phraseKey } from './normalize.ts';
 
 export const LEXICON_FORMAT = 'ores-guard-lexicon';
@@ -303,7 +304,8 @@ export function parseLexicon(input: unknown): Lexicon {
 }
 
 /** Fetches and parses the lexicon (browser: `loadLexicon(new URL(LEXICON_URL, document.baseURI).href)`). */
-export async function loadLexicon(url: string, fetchImpl: typeof fetch = fetch): Promise<Lexicon> {
+/** Fetches and parses the lexicon; with `expected` (the app manifest's size and SHA-256), a damaged copy is refused. */
+export async function loadLexicon(url: string, fetchImpl: typeof fetch = fetch, expected?: ExpectedFile): Promise<Lexicon> {
   let res: Response;
   try {
     res = await fetchImpl(url);
@@ -311,5 +313,8 @@ export async function loadLexicon(url: string, fetchImpl: typeof fetch = fetch):
     throw new ModelLoadError('lexicon-unreachable', `Could not download the guard lexicon from ${url}: ${(e as Error).message}`);
   }
   if (!res.ok) throw new ModelLoadError('lexicon-unreachable', `Could not download the guard lexicon from ${url}: HTTP ${res.status}.`);
-  return parseLexicon(await res.text());
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const problem = expected && (await fileProblem(bytes, expected));
+  if (problem) throw new ModelLoadError('lexicon-corrupt', `The guard lexicon from ${url} ${problem}.`);
+  return parseLexicon(new TextDecoder().decode(bytes));
 }

@@ -8,6 +8,7 @@ import { CreateWebWorkerMLCEngine, deleteModelAllInfoInCache, hasModelInCache, p
 import type { AppConfig, InitProgressReport, MLCEngineConfig, WebWorkerMLCEngine } from '@mlc-ai/web-llm';
 import { CapabilityError, ModelLoadError, OresError } from '../../core/errors.ts';
 import type { ChatEngine } from '../../core/rewrite/types.ts';
+import { loadCleaningUp } from './cleanup.ts';
 import { mirrorAppConfig, type MirrorOptions } from './models.ts';
 
 export interface LlmProgress {
@@ -88,8 +89,9 @@ export class LlmEngineClient {
   static async create(worker: Worker, modelId: string, options: LlmEngineOptions = {}): Promise<LlmEngineClient> {
     let loading = modelId;
     const config = buildEngineConfig(() => loading, options);
+    const cache = { has: (id: string) => hasModelInCache(id, config.appConfig), remove: (id: string) => deleteModelAllInfoInCache(id, config.appConfig) };
     try {
-      const engine = await CreateWebWorkerMLCEngine(worker, modelId, config);
+      const engine = await loadCleaningUp(modelId, cache, () => CreateWebWorkerMLCEngine(worker, modelId, config));
       const client = new LlmEngineClient(engine, modelId, config.appConfig);
       client.setLoading = (id) => (loading = id);
       return client;
