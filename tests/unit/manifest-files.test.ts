@@ -115,6 +115,6 @@ describe('the guard lexicon is checked before use', () => {
     const bad = new Uint8Array(file);
     bad[1000]! ^= 1;
     await expect(loadLexicon('guard/lexicon.json', serve(bad), expected)).rejects.toMatchObject({ code: 'lexicon-corrupt' });
-    await expect(loadLexicon('guard/lexicon.json', serve(bad.subarray(1)), expected)).rejects.toThrow(/has 4088414 bytes; 4088415 were expected/);
+    await expect(loadLexicon('guard/lexicon.json', serve(bad.subarray(1)), expected)).rejects.toThrow(new RegExp(`has ${file.length - 1} bytes; ${file.length} were expected`));
   });
 });
