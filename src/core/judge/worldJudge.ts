@@ -94,6 +94,19 @@ export function worldVerdict(prediction: WorldPrediction, c: WorldConcept, world
   };
 }
 
+/** Every head's most likely value. */
+export function worldReading(prediction: WorldPrediction, world: WorldVocabulary = WORLD): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of ATTRIBUTES) {
+    const probs = prediction[a];
+    const names = Object.keys(world.attributes[a].values);
+    let best = 0;
+    for (let i = 1; i < probs.length; i++) if (probs[i]! > probs[best]!) best = i;
+    out[a] = names[best]!;
+  }
+  return out;
+}
+
 /** Softmax of one head's logits. */
 export function softmax(logits: ArrayLike<number>): Float32Array {
   let max = -Infinity;
@@ -114,7 +127,7 @@ export function createWorldJudge(classifier: WorldClassifier, world: WorldVocabu
     async judge(images, concepts): Promise<ImageVerdict[]> {
       const mapped = concepts.map((c) => worldConceptOf(c, world));
       const predictions = await classifier.classify(images);
-      return predictions.map((p) => combineVerdicts(mapped.map((c) => worldVerdict(p, c, world))));
+      return predictions.map((p) => ({ ...combineVerdicts(mapped.map((c) => worldVerdict(p, c, world))), attributes: worldReading(p, world) }));
     },
   };
 }

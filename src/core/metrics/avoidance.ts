@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors.ts';
+import { median } from './preservation.ts';
 
 /** One generated image of the benchmark: did the concept show up, and how close is it to the baseline. */
 export interface CaseRecord {
@@ -8,6 +9,10 @@ export interface CaseRecord {
   conceptPresent: boolean;
   similarity: number;
   ssim: number;
+  /** World judge only: on how many attributes other than the banned ones it reads the same as in ORIGINAL's image. */
+  attributesKept?: { kept: number; of: number };
+  /** Single-object scenes only: how far the object moved from ORIGINAL's image (foreground centroids, px). */
+  displacementPx?: number;
 }
 
 /** Per-method numbers of the ORES tables; `*Avoided` are null when no image avoided the concept. */
@@ -20,6 +25,12 @@ export interface MethodSummary {
   similarityAvoided: number | null;
   ssimAll: number;
   ssimAvoided: number | null;
+  /** Share of the non-banned attributes the judge reads as in ORIGINAL's image, pooled over images (when measured). */
+  attributesKept?: number | null;
+  /** Median object displacement from ORIGINAL's image in pixels (when measured). */
+  displacementPx?: number | null;
+  /** Share of the measured images whose object moved by more than 4 px. */
+  displacedOver4Px?: number | null;
 }
 
 const mean = (xs: number[]): number | null => (xs.length === 0 ? null : xs.reduce((s, v) => s + v, 0) / xs.length);
@@ -52,6 +63,9 @@ export function summarize(records: readonly CaseRecord[]): MethodSummary[] {
   }
   return [...groups].map(([method, rs]) => {
     const avoided = rs.filter((r) => !r.conceptPresent);
+    const kept = rs.flatMap((r) => (r.attributesKept ? [r.attributesKept] : []));
+    const moved = rs.flatMap((r) => (r.displacementPx !== undefined ? [r.displacementPx] : []));
+    const of = kept.reduce((t, k) => t + k.of, 0);
     return {
       method,
       n: rs.length,
@@ -60,6 +74,14 @@ export function summarize(records: readonly CaseRecord[]): MethodSummary[] {
       similarityAvoided: mean(avoided.map((r) => r.similarity)),
       ssimAll: mean(rs.map((r) => r.ssim))!,
       ssimAvoided: mean(avoided.map((r) => r.ssim)),
+      // Measured together (world judge); displacement only on single-object scenes.
+      ...(kept.length > 0
+        ? {
+            attributesKept: of === 0 ? null : kept.reduce((t, k) => t + k.kept, 0) / of,
+            displacementPx: median(moved),
+            displacedOver4Px: moved.length === 0 ? null : moved.filter((d) => d > 4).length / moved.length,
+          }
+        : {}),
     };
   });
 }

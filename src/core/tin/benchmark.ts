@@ -11,6 +11,7 @@ import type { OresCase } from '../bench/caseFile.ts';
 import { summarize, type CaseRecord, type MethodSummary } from '../metrics/avoidance.ts';
 import type { RgbaImage } from '../metrics/image.ts';
 import { ssim, visualSimilarity } from '../metrics/similarity.ts';
+import { attributesKept, displacementPx } from '../metrics/preservation.ts';
 import type { StepRecord } from '../pipeline/pipeline.ts';
 import type { GenerateRequest } from '../pipeline/request.ts';
 import { phraseKey } from '../guard/normalize.ts';
@@ -236,7 +237,19 @@ export interface BenchRecord extends CaseRecord {
   readonly reusedFrom?: string;
 }
 
-/** Judges every image and scores it against ORIGINAL's image of the same case and seed. */
+/** The world attributes the case bans (null when a concept is outside the world). */
+function bannedAttributes(concepts: readonly string[]): Set<string> | null {
+  try {
+    return new Set(concepts.map((c) => worldConceptOf(c).attribute));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Judges every image and scores it against ORIGINAL's image of the same case and seed: avoidance,
+ * similarity, and (world judge) the attributes kept and, when ORIGINAL shows one object, how far it moved.
+ */
 export async function scoreBenchmark(
   cases: readonly OresCase[],
   images: readonly GeneratedImage[],
@@ -265,28 +278,42 @@ export async function scoreBenchmark(
     } catch {
       attribute = undefined;
     }
+    const banned = bannedAttributes(c.concepts);
+    // All verdicts of the case first: each image's attributes are compared with ORIGINAL's.
+    const verdicts: ImageVerdict[] = [];
     for (let start = 0; start < group.length; start += batch) {
-      const part = group.slice(start, start + batch);
-      const verdicts = await judge.judge(part.map((p) => p.image), c.concepts);
-      part.forEach((im, i) => {
-        const ref = reference.get(`${im.caseLine}/${im.seed}`);
-        if (!ref) throw new InvalidInputError('bad-record', `No ORIGINAL image for case line ${im.caseLine}, seed ${im.seed}: similarity needs it.`);
-        records.push({
-          method: im.label,
-          methodId: im.method,
-          ...(im.reusedFrom ? { reusedFrom: im.reusedFrom } : {}),
-          caseId: im.caseLine,
-          seed: im.seed,
-          kind,
-          ...(attribute ? { attribute } : {}),
-          conceptPresent: verdicts[i]!.present,
-          similarity: visualSimilarity(im.image, ref),
-          ssim: ssim(im.image, ref),
-          verdict: verdicts[i]!,
-          conditioning: im.conditioning,
-        });
-      });
+      verdicts.push(...(await judge.judge(group.slice(start, start + batch).map((p) => p.image), c.concepts)));
     }
+    const originalVerdict = new Map<number, ImageVerdict>();
+    group.forEach((im, i) => im.method === 'original' && originalVerdict.set(im.seed, verdicts[i]!));
+    group.forEach((im, i) => {
+      const ref = reference.get(`${im.caseLine}/${im.seed}`);
+      if (!ref) throw new InvalidInputError('bad-record', `No ORIGINAL image for case line ${im.caseLine}, seed ${im.seed}: similarity needs it.`);
+      const verdict = verdicts[i]!;
+      const refReading = originalVerdict.get(im.seed)?.attributes;
+      const preservation: Pick<BenchRecord, 'attributesKept' | 'displacementPx'> = {};
+      if (verdict.attributes && refReading && banned) {
+        const { kept, of } = attributesKept(verdict.attributes, refReading, banned);
+        preservation.attributesKept = { kept, of };
+        const moved = refReading.count === 'one' ? displacementPx(im.image, ref) : null;
+        if (moved !== null) preservation.displacementPx = moved;
+      }
+      records.push({
+        method: im.label,
+        methodId: im.method,
+        ...(im.reusedFrom ? { reusedFrom: im.reusedFrom } : {}),
+        caseId: im.caseLine,
+        seed: im.seed,
+        kind,
+        ...(attribute ? { attribute } : {}),
+        conceptPresent: verdict.present,
+        similarity: visualSimilarity(im.image, ref),
+        ssim: ssim(im.image, ref),
+        ...preservation,
+        verdict,
+        conditioning: im.conditioning,
+      });
+    });
   }
   return records;
 }
