@@ -75,7 +75,7 @@ const USAGE = `Usage: npm run bench:ores -- --cases FILE --out DIR [options]
   --model ID          model id (default: the manifest's default)
   --manifest FILE     models manifest (default ${APP_MANIFEST})
   --model-root DIR    where the manifest's relative model URLs point (default public/ or the manifest's folder)
-  --methods LIST      comma-separated: original,blacklist,negative,tin,tin-plain,tin-noswitch,tin-neg,sld,tin-sld
+  --methods LIST      comma-separated: original,blacklist,negative,tin,tin-plain,tin-noswitch,tin-neg,sld,tin-sld,tin-mask
                       or all (default all); switching ones take @S (e.g. tin@2)
   --seeds LIST        e.g. 0,1,2,3,4 or 0-4 (default 0-4)
   --steps T           denoising steps (default: the model's)

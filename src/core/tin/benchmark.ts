@@ -56,18 +56,23 @@ export interface ConditioningSegment {
   readonly negative: string;
   /** SLD's safety concept, on the steps where its guidance applied. */
   readonly safety?: string;
+  /** tin-mask: u', which conditioned these steps inside the mask. */
+  readonly masked?: string;
 }
 
-type TraceStep = Pick<StepRecord, 'step' | 'promptText' | 'negativeText' | 'safetyText' | 'safetyApplied'>;
+type TraceStep = Pick<StepRecord, 'step' | 'promptText' | 'negativeText' | 'safetyText' | 'safetyApplied' | 'maskText'>;
 
 export function conditioningSegments(trace: readonly TraceStep[]): ConditioningSegment[] {
   const out: ConditioningSegment[] = [];
   for (const t of trace) {
     const last = out[out.length - 1];
     const safety = t.safetyApplied ? t.safetyText : undefined;
-    if (last && last.prompt === t.promptText && last.negative === t.negativeText && last.safety === safety && last.to === t.step - 1) {
+    const masked = t.maskText;
+    if (last && last.prompt === t.promptText && last.negative === t.negativeText && last.safety === safety && last.masked === masked && last.to === t.step - 1) {
       out[out.length - 1] = { ...last, to: t.step };
-    } else out.push({ from: t.step, to: t.step, prompt: t.promptText, negative: t.negativeText, ...(safety !== undefined ? { safety } : {}) });
+    } else {
+      out.push({ from: t.step, to: t.step, prompt: t.promptText, negative: t.negativeText, ...(safety !== undefined ? { safety } : {}), ...(masked !== undefined ? { masked } : {}) });
+    }
   }
   return out;
 }
@@ -156,6 +161,7 @@ function expectedSegments(schedule: ConditioningSchedule, guidanceScale: number)
       promptText: text(e.prompt),
       negativeText: cfg ? text(e.negative) : '',
       ...(sld ? { safetyText: text(sld.prompt), safetyApplied: step >= sld.warmup } : {}),
+      ...(schedule.mask && step >= schedule.mask.from ? { maskText: text(schedule.mask.prompt) } : {}),
     })),
   );
 }
@@ -204,16 +210,22 @@ export async function generateBenchmark(
           known && settings.guidanceScale !== undefined
             ? expectedSegments(m.schedule({ ...input, rewritten: m.rewrite ? settled.get(m.rewrite) : undefined }), settings.guidanceScale)
             : null;
-        const key = expected && JSON.stringify([seed, expected]);
+        // The mask's settings change the image without showing in the conditioning.
+        const maskSettings = (r: GenerateRequest) => {
+          const mk = r.schedule?.mask;
+          return mk ? [mk.threshold, mk.ramp] : null;
+        };
+        const request = methodRequest(m, { ...input, rewritten }, seed, settings.guidanceScale);
+        const key = expected && JSON.stringify([seed, expected, maskSettings(request)]);
         const same = key ? made.get(key) : undefined;
         if (same) {
           images.push({ ...same, method: m.id, label: m.label, ms: 0, reusedFrom: same.reusedFrom ?? same.method });
         } else {
           const t0 = performance.now();
-          const r = await o.generate(methodRequest(m, { ...input, rewritten }, seed, settings.guidanceScale));
+          const r = await o.generate(request);
           const im: GeneratedImage = { method: m.id, label: m.label, caseLine: c.line, seed, image: r.image, conditioning: conditioningSegments(r.trace), ms: performance.now() - t0 };
           images.push(im);
-          made.set(JSON.stringify([seed, im.conditioning]), im);
+          made.set(JSON.stringify([seed, im.conditioning, maskSettings(request)]), im);
         }
         o.onProgress?.({ done: ++done, total, method: m.id, caseLine: c.line, seed });
       }

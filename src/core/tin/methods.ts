@@ -14,6 +14,8 @@
  *   (a training-free combination with negative prompting; see docs/benchmark.md).
  * - SLD: Safe Latent Diffusion's guidance away from the concept (preset STRONG), on the query.
  * - TIN + SLD: the switch at S, and SLD (STRONG) with its warmup at S.
+ * - TIN + MASK: u at every step, and from step S u' as well in the same UNet batch; u' conditions
+ *   the step only where its noise prediction differs from u's (a mask built up over the steps).
  */
 import { InvalidInputError } from '../errors.ts';
 import { switchSchedule, constantSchedule, type ConditioningSchedule, type PromptSource, type SafetyGuidance } from '../pipeline/schedule.ts';
@@ -22,7 +24,7 @@ import type { GenerateRequest } from '../pipeline/request.ts';
 /** Which instruction the rewrite u -> u' is written with. */
 export type RewriteVariant = 'learned' | 'plain';
 
-export const METHOD_IDS = ['original', 'blacklist', 'negative', 'tin', 'tin-plain', 'tin-noswitch', 'tin-neg', 'sld', 'tin-sld'] as const;
+export const METHOD_IDS = ['original', 'blacklist', 'negative', 'tin', 'tin-plain', 'tin-noswitch', 'tin-neg', 'sld', 'tin-sld', 'tin-mask'] as const;
 export type MethodId = (typeof METHOD_IDS)[number];
 
 export interface MethodInput {
@@ -106,7 +108,15 @@ function checkInput(input: MethodInput): void {
   }
 }
 
-const SWITCHING: readonly MethodId[] = ['tin', 'tin-plain', 'tin-neg', 'tin-sld'];
+const SWITCHING: readonly MethodId[] = ['tin', 'tin-plain', 'tin-neg', 'tin-sld', 'tin-mask'];
+
+/** tin-mask's mask settings (tuned on bench/cases/tiny-world.tsv; bench/results/tiny-world-mask-tuning). */
+export const TIN_MASK = { threshold: 0.3, ramp: 0.1 } as const;
+
+/** tin-mask's schedule: u throughout, u' inside the mask from step S. */
+export function maskedSchedule(steps: number, switchAt: number, userPrompt: PromptSource, rewritten: PromptSource, settings: { threshold: number; ramp: number } = TIN_MASK): ConditioningSchedule {
+  return { ...constantSchedule(steps, userPrompt, ''), prompts: [userPrompt, '', rewritten], mask: { prompt: 2, from: switchAt, ...settings } };
+}
 
 const build = (id: MethodId, label: string, rewrite: RewriteVariant | null, description: string, f: (i: MethodInput) => ConditioningSchedule): Method => ({
   id,
@@ -154,6 +164,10 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
   'tin-sld': build('tin-sld', 'TIN + SLD', 'learned', 'The switch at S, and SLD (STRONG) away from the concept from step S.', (i) => {
     const rewritten = needRewrite(i, 'tin-sld');
     return { ...switchSchedule(i.steps, i.switchAt, i.query, rewritten, ''), prompts: [i.query, rewritten, '', conceptNegative(i.concepts)], safety: sldSettings(3, i.switchAt) };
+  }),
+  'tin-mask': build('tin-mask', 'TIN + MASK', 'learned', "The query at every step; from step S the rewrite too, in the same batch, conditioning only where its prediction differs (a mask).", (i) => {
+    switchSchedule(i.steps, i.switchAt, i.query, '', ''); // validates S
+    return maskedSchedule(i.steps, i.switchAt, i.query, needRewrite(i, 'tin-mask'));
   }),
 };
 

@@ -57,8 +57,8 @@ export interface BenchResults {
 }
 
 /** Methods of the paper's Table 1 (baselines) and Table 2 (ablations), plus ours in both. */
-const TABLE1: readonly MethodId[] = ['original', 'blacklist', 'negative', 'sld', 'tin', 'tin-neg', 'tin-sld'];
-const TABLE2: readonly MethodId[] = ['tin', 'tin-plain', 'tin-noswitch', 'tin-neg', 'tin-sld'];
+const TABLE1: readonly MethodId[] = ['original', 'blacklist', 'negative', 'sld', 'tin', 'tin-neg', 'tin-sld', 'tin-mask'];
+const TABLE2: readonly MethodId[] = ['tin', 'tin-plain', 'tin-noswitch', 'tin-neg', 'tin-sld', 'tin-mask'];
 
 function pick(summary: readonly MethodSummary[], ids: readonly MethodId[]): MethodSummary[] {
   return ids.map((id) => summary.find((s) => s.method === METHODS[id].label)).filter((s): s is MethodSummary => s !== undefined);
@@ -170,6 +170,7 @@ const SHORT_LABELS: Readonly<Record<MethodId, string>> = {
   'tin-neg': 'TIN+NEG',
   sld: 'SLD',
   'tin-sld': 'TIN+SLD',
+  'tin-mask': 'TIN+M',
 };
 
 /** Grid column titles: "TIN", "TIN@2". */
