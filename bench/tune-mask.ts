@@ -64,16 +64,25 @@ const settings = { methods: variants, seeds: list(values.seeds), steps: model.en
 const { images } = await generateBenchmark(cases, settings, { generate: gen, rewrite });
 const records = await scoreBenchmark(cases, images, createWorldJudge(classifier));
 const summary = summarizeBenchmark(records).all;
+// Which attributes the judge reads differently from ORIGINAL (banned ones included), per method.
+const originalReading = new Map(records.filter((r) => r.methodId === 'original').map((r) => [`${r.caseId}/${r.seed}`, r.verdict.attributes!]));
+const changed = new Map<string, Record<string, number>>();
+for (const r of records) {
+  const ref = originalReading.get(`${r.caseId}/${r.seed}`)!;
+  const counts = changed.get(r.method) ?? {};
+  for (const [a, v] of Object.entries(r.verdict.attributes!)) if (ref[a] !== v) counts[a] = (counts[a] ?? 0) + 1;
+  changed.set(r.method, counts);
+}
 const seconds = (performance.now() - t0) / 1000;
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}`);
 const md = [
   `# tin-mask tuning: ${cases.length} cases of bench/cases/tiny-world.tsv x seeds ${values.seeds}, T = ${settings.steps}, guidance ${settings.guidanceScale}`,
   '',
-  '| method | avoidance % | attributes kept % | displacement px (median) | moved > 4 px % | SSIM | similarity | mask coverage (last step) |',
-  '|:---|---:|---:|---:|---:|---:|---:|---:|',
+  '| method | avoidance % | attributes kept % | displacement px (median) | moved > 4 px % | SSIM | similarity | mask coverage (last step) | images whose attribute changed |',
+  '|:---|---:|---:|---:|---:|---:|---:|---:|:---|',
   ...summary.map((m) => {
     const cov = coverage.get(variants.find((v) => v.label === m.method)?.id ?? '');
-    return `| ${m.method} | ${pct(m.avoidanceRate)} | ${pct(m.attributesKept)} | ${m.displacementPx?.toFixed(2) ?? '–'} | ${pct(m.displacedOver4Px)} | ${m.ssimAll.toFixed(3)} | ${m.similarityAll.toFixed(3)} | ${cov ? pct(cov.reduce((a, b) => a + b, 0) / cov.length) : '–'} |`;
+    return `| ${m.method} | ${pct(m.avoidanceRate)} | ${pct(m.attributesKept)} | ${m.displacementPx?.toFixed(2) ?? '–'} | ${pct(m.displacedOver4Px)} | ${m.ssimAll.toFixed(3)} | ${m.similarityAll.toFixed(3)} | ${cov ? pct(cov.reduce((a, b) => a + b, 0) / cov.length) : '–'} | ${Object.entries(changed.get(m.method) ?? {}).map(([a, n]) => `${a} ${n}`).join(', ')} |`;
   }),
   '',
   `${seconds.toFixed(0)} s. Reproduce: \`npm run bench:tune-mask -- --limit ${values.limit} --seeds ${values.seeds} --S ${values.S} --threshold ${values.threshold} --ramp ${values.ramp}\``,

@@ -111,7 +111,7 @@ function checkInput(input: MethodInput): void {
 const SWITCHING: readonly MethodId[] = ['tin', 'tin-plain', 'tin-neg', 'tin-sld', 'tin-mask'];
 
 /** tin-mask's mask settings (tuned on bench/cases/tiny-world.tsv; bench/results/tiny-world-mask-tuning). */
-export const TIN_MASK = { threshold: 0.3, ramp: 0.1 } as const;
+export const TIN_MASK = { threshold: 0.65, ramp: 0.2 } as const;
 
 /** tin-mask's schedule: u throughout, u' inside the mask from step S. */
 export function maskedSchedule(steps: number, switchAt: number, userPrompt: PromptSource, rewritten: PromptSource, settings: { threshold: number; ramp: number } = TIN_MASK): ConditioningSchedule {
