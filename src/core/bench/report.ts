@@ -23,6 +23,7 @@ const PRESERVATION: Column[] = [
   { header: 'Attributes kept (%) ↑', value: (s) => s.attributesKept ?? null, digits: 1, scale: 100 },
   { header: 'Displacement (px, median) ↓', value: (s) => s.displacementPx ?? null, digits: 2, lowerIsBetter: true },
   { header: 'Moved > 4 px (%) ↓', value: (s) => s.displacedOver4Px ?? null, digits: 1, scale: 100, lowerIsBetter: true },
+  { header: 'ms / image (median)', value: (s) => s.generationMsMedian ?? null, digits: 0, lowerIsBetter: true },
 ];
 
 /** Keeps method names from breaking the table. */

@@ -13,6 +13,8 @@ export interface CaseRecord {
   attributesKept?: { kept: number; of: number };
   /** Single-object scenes only: how far the object moved from ORIGINAL's image (foreground centroids, px). */
   displacementPx?: number;
+  /** Milliseconds the image took to generate (absent when it was reused from another method's). */
+  generationMs?: number;
 }
 
 /** Per-method numbers of the ORES tables; `*Avoided` are null when no image avoided the concept. */
@@ -31,6 +33,8 @@ export interface MethodSummary {
   displacementPx?: number | null;
   /** Share of the measured images whose object moved by more than 4 px. */
   displacedOver4Px?: number | null;
+  /** Median generation time of the method's own images (reused ones left out), when recorded. */
+  generationMsMedian?: number | null;
 }
 
 const mean = (xs: number[]): number | null => (xs.length === 0 ? null : xs.reduce((s, v) => s + v, 0) / xs.length);
@@ -66,6 +70,7 @@ export function summarize(records: readonly CaseRecord[]): MethodSummary[] {
     const kept = rs.flatMap((r) => (r.attributesKept ? [r.attributesKept] : []));
     const moved = rs.flatMap((r) => (r.displacementPx !== undefined ? [r.displacementPx] : []));
     const of = kept.reduce((t, k) => t + k.of, 0);
+    const ms = rs.flatMap((r) => (r.generationMs !== undefined ? [r.generationMs] : []));
     return {
       method,
       n: rs.length,
@@ -82,6 +87,7 @@ export function summarize(records: readonly CaseRecord[]): MethodSummary[] {
             displacedOver4Px: moved.length === 0 ? null : moved.filter((d) => d > 4).length / moved.length,
           }
         : {}),
+      ...(ms.length > 0 ? { generationMsMedian: median(ms) } : {}),
     };
   });
 }

@@ -322,6 +322,7 @@ export async function scoreBenchmark(
         similarity: visualSimilarity(im.image, ref),
         ssim: ssim(im.image, ref),
         ...preservation,
+        ...(im.reusedFrom ? {} : { generationMs: im.ms }),
         verdict,
         conditioning: im.conditioning,
       });

@@ -60,8 +60,13 @@ export interface BenchResults {
 const TABLE1: readonly MethodId[] = ['original', 'blacklist', 'negative', 'sld', 'tin', 'tin-neg', 'tin-sld', 'tin-mask'];
 const TABLE2: readonly MethodId[] = ['tin', 'tin-plain', 'tin-noswitch', 'tin-neg', 'tin-sld', 'tin-mask'];
 
+/** Each method's row; a method run only with its own S ("tin-mask@2") shows with those rows instead. */
 function pick(summary: readonly MethodSummary[], ids: readonly MethodId[]): MethodSummary[] {
-  return ids.map((id) => summary.find((s) => s.method === METHODS[id].label)).filter((s): s is MethodSummary => s !== undefined);
+  return ids.flatMap((id) => {
+    const label = METHODS[id].label;
+    const exact = summary.filter((s) => s.method === label);
+    return exact.length > 0 ? exact : summary.filter((s) => s.method.startsWith(`${label} (S=`));
+  });
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
