@@ -7,6 +7,7 @@
  */
 import * as ort from 'onnxruntime-web';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseCaseFile } from '../src/core/bench/caseFile.ts';
 import { parseLexicon } from '../src/core/guard/lexicon.ts';
@@ -88,8 +89,9 @@ const md = [
   `${seconds.toFixed(0)} s. Reproduce: \`npm run bench:tune-mask -- --limit ${values.limit} --seeds ${values.seeds} --S ${values.S} --threshold ${values.threshold} --ramp ${values.ramp}\``,
   '',
 ].join('\n');
-mkdirSync(repoRoot + values.out, { recursive: true });
-writeFileSync(`${repoRoot}${values.out}/tuning.md`, md);
-writeFileSync(`${repoRoot}${values.out}/tuning.json`, JSON.stringify({ settings: { ...settings, methods: variants.map((v) => v.id) }, summary, seconds }, null, 1) + '\n');
+const outDir = resolve(repoRoot, values.out);
+mkdirSync(outDir, { recursive: true });
+writeFileSync(`${outDir}/tuning.md`, md);
+writeFileSync(`${outDir}/tuning.json`, JSON.stringify({ settings: { ...settings, methods: variants.map((v) => v.id) }, summary, seconds }, null, 1) + '\n');
 console.log(md);
 await model.release();
