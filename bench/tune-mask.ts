@@ -3,7 +3,7 @@
  * combination of S, threshold and ramp against ORIGINAL (and TIN at the same S), judged by the world
  * judge: avoidance, attributes kept, median displacement, SSIM, and the mask's mean coverage.
  * Writes bench/results/tiny-world-mask-tuning/{tuning.json,tuning.md}.
- * Usage: [--limit N] [--seeds 0,1] [--S 2,3,4] [--threshold 0.2,0.3] [--ramp 0.1]
+ * Usage: [--cases FILE] [--limit N] [--seeds 0,1] [--S 2,3,4] [--threshold 0.2,0.3] [--ramp 0.1]
  */
 import * as ort from 'onnxruntime-web';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +24,7 @@ import { loadAppModel, publicDir, repoRoot } from '../tests/unit/helpers/engine.
 
 const { values } = parseArgs({
   options: {
+    cases: { type: 'string', default: 'bench/cases/tiny-world.tsv' },
     limit: { type: 'string', default: '20' },
     seeds: { type: 'string', default: '0,1' },
     S: { type: 'string', default: '3' },
@@ -33,7 +34,7 @@ const { values } = parseArgs({
   },
 });
 const list = (s: string) => s.split(',').map(Number);
-const cases = parseCaseFile(readFileSync(repoRoot + 'bench/cases/tiny-world.tsv', 'utf8'), 'tiny-world.tsv').slice(0, Number(values.limit));
+const cases = parseCaseFile(readFileSync(resolve(repoRoot, values.cases), 'utf8'), values.cases).slice(0, Number(values.limit));
 const model = await loadAppModel('ores-tiny-world');
 const classifier = await createOrtWorldClassifier(ort, readFileSync(publicDir + 'models/ores-tiny-world/judge/model.onnx'), { id: 'ores-tiny-world-judge' });
 const lexicon = parseLexicon(JSON.parse(readFileSync(publicDir + 'guard/lexicon.json', 'utf8')));
@@ -77,7 +78,7 @@ for (const r of records) {
 const seconds = (performance.now() - t0) / 1000;
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}`);
 const md = [
-  `# tin-mask tuning: ${cases.length} cases of bench/cases/tiny-world.tsv x seeds ${values.seeds}, T = ${settings.steps}, guidance ${settings.guidanceScale}`,
+  `# tin-mask tuning: ${cases.length} cases of ${values.cases} x seeds ${values.seeds}, T = ${settings.steps}, guidance ${settings.guidanceScale}`,
   '',
   '| method | avoidance % | attributes kept % | displacement px (median) | moved > 4 px % | SSIM | similarity | mask coverage (last step) | images whose attribute changed |',
   '|:---|---:|---:|---:|---:|---:|---:|---:|:---|',
@@ -86,7 +87,7 @@ const md = [
     return `| ${m.method} | ${pct(m.avoidanceRate)} | ${pct(m.attributesKept)} | ${m.displacementPx?.toFixed(2) ?? '–'} | ${pct(m.displacedOver4Px)} | ${m.ssimAll.toFixed(3)} | ${m.similarityAll.toFixed(3)} | ${cov ? pct(cov.reduce((a, b) => a + b, 0) / cov.length) : '–'} | ${Object.entries(changed.get(m.method) ?? {}).map(([a, n]) => `${a} ${n}`).join(', ')} |`;
   }),
   '',
-  `${seconds.toFixed(0)} s. Reproduce: \`npm run bench:tune-mask -- --limit ${values.limit} --seeds ${values.seeds} --S ${values.S} --threshold ${values.threshold} --ramp ${values.ramp}\``,
+  `${seconds.toFixed(0)} s. Reproduce: \`npm run bench:tune-mask -- --cases ${values.cases} --limit ${values.limit} --seeds ${values.seeds} --S ${values.S} --threshold ${values.threshold} --ramp ${values.ramp}\``,
   '',
 ].join('\n');
 const outDir = resolve(repoRoot, values.out);
