@@ -65,6 +65,8 @@ export const ERROR_CODES = {
   'bad-schedule': 'run',
   'sld-unsupported': 'run',
   'sld-needs-cfg': 'run',
+  'mask-needs-cfg': 'run',
+  'mask-unsupported': 'run',
   'busy': 'run',
   'cancelled': 'run',
   'internal': 'run',

@@ -3,7 +3,7 @@ import { resolveRequest, type GenerateRequest } from '../core/pipeline/request.t
 import { createScheduler } from '../core/schedulers/index.ts';
 import type { LoadedModel } from './loadModel.ts';
 
-export type GenerateHooks = Pick<SampleOptions, 'signal' | 'onProgress' | 'onPreview'>;
+export type GenerateHooks = Pick<SampleOptions, 'signal' | 'onProgress' | 'onPreview' | 'onMask'>;
 
 /** One image from a loaded model: validate, build the schedule, run the loop. */
 export async function generate(model: LoadedModel, request: GenerateRequest, hooks: GenerateHooks = {}): Promise<SampleResult> {

@@ -1,4 +1,4 @@
-import type { DiffusionBackend, Handle, ModelGeometry, StepArgs } from '../core/pipeline/backend.ts';
+import type { DiffusionBackend, Handle, MaskedStepArgs, MaskedStepResult, ModelGeometry, StepArgs } from '../core/pipeline/backend.ts';
 import type { ModelEntry } from '../core/manifest.ts';
 import type { ExecutionProvider, Ort, OrtRunResult, OrtSession, OrtTensor } from './ort.ts';
 
@@ -12,6 +12,9 @@ export interface DiffusionSessions {
   /** Opened on first use (SLD): a stack of 3 embeddings, and SLD's guidance. */
   concat3?: OrtSession;
   sldGuidance?: OrtSession;
+  /** Opened on first use (tin-mask): a stack of 5 embeddings, and its step. */
+  concat5?: OrtSession;
+  maskedStep?: OrtSession;
 }
 
 interface TensorHandle extends Handle {
@@ -91,12 +94,16 @@ export class OrtBackend implements DiffusionBackend {
       const concat3 = await this.lazy('concat3', 'concat3.onnx');
       return this.run(concat3, { e0: this.t(parts[0]!), e1: this.t(parts[1]!), e2: this.t(parts[2]!) }, 'stacked');
     }
-    if (parts.length !== 2) throw new Error(`stack supports 2 or 3 embeddings, got ${parts.length}`);
+    if (parts.length === 5) {
+      const concat5 = await this.lazy('concat5', 'concat5.onnx');
+      return this.run(concat5, Object.fromEntries(parts.map((p, i) => [`e${i}`, this.t(p)])), 'stacked');
+    }
+    if (parts.length !== 2) throw new Error(`stack supports 2, 3 or 5 embeddings, got ${parts.length}`);
     return this.run(this.sessions.concat2, { e0: this.t(parts[0]!), e1: this.t(parts[1]!) }, 'stacked');
   }
 
   private opening = new Map<string, Promise<OrtSession>>();
-  private lazy(key: 'concat3' | 'sldGuidance', file: string): Promise<OrtSession> {
+  private lazy(key: 'concat3' | 'concat5' | 'sldGuidance' | 'maskedStep', file: string): Promise<OrtSession> {
     const ready = this.sessions[key];
     if (ready) return Promise.resolve(ready);
     let p = this.opening.get(key);
@@ -114,6 +121,26 @@ export class OrtBackend implements DiffusionBackend {
     const feeds = { model_output: this.t(modelOutput), momentum: this.t(momentum), params: new this.ort.Tensor('float32', Float32Array.from(params), [6]) };
     const out = await this.timed(session, feeds);
     return { guided: { tensor: out.guided!, dims: out.guided!.dims } as TensorHandle, momentum: { tensor: out.next_momentum!, dims: out.next_momentum!.dims } as TensorHandle };
+  }
+
+  /** One step of tin-mask; see public/graphs/masked_step.onnx for the formula. */
+  async maskedStep(a: MaskedStepArgs): Promise<MaskedStepResult> {
+    const session = await this.lazy('maskedStep', 'masked_step.onnx');
+    const f32 = (v: number[]) => new this.ort.Tensor('float32', Float32Array.from(v), [v.length]);
+    const out = await this.timed(session, {
+      sample: this.t(a.sample),
+      edit_sample: this.t(a.edit),
+      model_output: this.t(a.modelOutput),
+      noise: this.t(a.noise),
+      weights: f32(a.weights),
+      accumulated: this.t(a.accumulated),
+      params: f32(a.params),
+      coeffs: f32(a.coeffs),
+      unet_shape: this.shape(a.nextBatch),
+      edit_shape: this.shape(a.editBatch),
+    });
+    const h = (name: string): TensorHandle => ({ tensor: out[name]!, dims: out[name]!.dims });
+    return { next: h('next_sample'), nextEdit: h('next_edit'), denoised: h('denoised'), unetInput: h('next_unet_input'), accumulated: h('next_accumulated'), mask: h('mask') };
   }
 
   upload(data: Float32Array, dims: number[]): TensorHandle {

@@ -47,7 +47,7 @@ const USAGE = `Usage: npm run bench:ores -- --cases FILE --out DIR [options]
   --model ID          model id (default: the manifest's default)
   --manifest FILE     models manifest (default ${APP_MANIFEST})
   --model-root DIR    where the manifest's relative model URLs point (default public/ or the manifest's folder)
-  --methods LIST      comma-separated: original,blacklist,negative,tin,tin-plain,tin-noswitch,tin-neg,sld,tin-sld,app
+  --methods LIST      comma-separated: original,blacklist,negative,tin,tin-plain,tin-noswitch,tin-neg,sld,tin-sld,tin-mask,app
                       or all (default all); switching ones take @S (e.g. tin@2). app: TIN as the app applies a
                       policy (switch step by concept, verified by the model's judge, retries/refusal); measure it
                       with another judge (--judge-model)

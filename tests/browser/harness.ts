@@ -51,5 +51,18 @@ async function deleteCache(opts: { modelId: string; manifestUrl?: string }) {
   }
 }
 
-Object.assign(window, { harness: { run, bench, deleteCache, capabilities: () => client.capabilities() } });
+/** Runs one helper graph of public/graphs on WebGPU in the page; float32 inputs as plain arrays (int64 as numbers). */
+async function helperGraph(opts: { file: string; inputs: Record<string, { data: number[]; dims: number[]; int64?: boolean }> }) {
+  const ort = await import('onnxruntime-web/webgpu');
+  const session = await ort.InferenceSession.create(`/graphs/${opts.file}`, { executionProviders: ['webgpu'] });
+  const feeds = Object.fromEntries(
+    Object.entries(opts.inputs).map(([k, v]) => [k, v.int64 ? new ort.Tensor('int64', BigInt64Array.from(v.data.map(BigInt)), v.dims) : new ort.Tensor('float32', Float32Array.from(v.data), v.dims)]),
+  );
+  const out = await session.run(feeds);
+  const result = Object.fromEntries(await Promise.all(Object.entries(out).map(async ([k, t]) => [k, { data: Array.from((await t.getData()) as Float32Array), dims: [...t.dims] }])));
+  await session.release();
+  return result;
+}
+
+Object.assign(window, { harness: { run, bench, deleteCache, helperGraph, capabilities: () => client.capabilities() } });
 document.title = 'ready';

@@ -7,7 +7,7 @@ export interface MarkdownTableOptions {
   methodHeader?: string;
 }
 
-type Column = { header: string; value: (s: MethodSummary) => number | null; digits: number; scale?: number };
+type Column = { header: string; value: (s: MethodSummary) => number | null; digits: number; scale?: number; lowerIsBetter?: boolean };
 
 // Same columns and order as Tables 1/2 of the ORES paper, plus SSIM and the sample count.
 const COLUMNS: Column[] = [
@@ -18,24 +18,33 @@ const COLUMNS: Column[] = [
   { header: 'SSIM (avoided)', value: (s) => s.ssimAvoided, digits: 3 },
 ];
 
+/** Preservation (world judge), shown when the summaries carry it. */
+const PRESERVATION: Column[] = [
+  { header: 'Attributes kept (%) ↑', value: (s) => s.attributesKept ?? null, digits: 1, scale: 100 },
+  { header: 'Displacement (px, median) ↓', value: (s) => s.displacementPx ?? null, digits: 2, lowerIsBetter: true },
+  { header: 'Moved > 4 px (%) ↓', value: (s) => s.displacedOver4Px ?? null, digits: 1, scale: 100, lowerIsBetter: true },
+  { header: 'ms / image (median)', value: (s) => s.generationMsMedian ?? null, digits: 0, lowerIsBetter: true },
+];
+
 /** Keeps method names from breaking the table. */
 const escapeCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
 /** A Markdown table, one row per method; missing values (nothing avoided) print as '–'. */
 export function markdownTable(summary: readonly MethodSummary[], opts: MarkdownTableOptions = {}): string {
   const { highlightBest = false, methodHeader = 'Method' } = opts;
-  const formatted = COLUMNS.map((col) => {
+  const columns = summary.some((s) => s.attributesKept !== undefined) ? [...COLUMNS, ...PRESERVATION] : COLUMNS;
+  const formatted = columns.map((col) => {
     const values = summary.map((s) => {
       const v = col.value(s);
       return v === null ? null : (v * (col.scale ?? 1)).toFixed(col.digits);
     });
     // Compare the printed numbers so ties at the shown precision are all bold.
     const present = values.filter((v): v is string => v !== null).map(Number);
-    const best = present.length > 1 ? Math.max(...present) : null;
+    const best = present.length > 1 ? (col.lowerIsBetter ? Math.min(...present) : Math.max(...present)) : null;
     return values.map((v) => (v === null ? '–' : highlightBest && Number(v) === best ? `**${v}**` : v));
   });
-  const header = `| ${methodHeader} | ${COLUMNS.map((c) => c.header).join(' | ')} | n |`;
-  const rule = `|:---|${COLUMNS.map(() => '---:|').join('')}---:|`;
+  const header = `| ${methodHeader} | ${columns.map((c) => c.header).join(' | ')} | n |`;
+  const rule = `|:---|${columns.map(() => '---:|').join('')}---:|`;
   const rows = summary.map(
     (s, i) => `| ${escapeCell(s.method)} | ${formatted.map((col) => col[i]).join(' | ')} | ${s.n} |`,
   );

@@ -14,6 +14,8 @@ export interface ImageVerdict {
   /** True when any of the banned concepts is present: the image fails to avoid them. */
   readonly present: boolean;
   readonly concepts: readonly ConceptVerdict[];
+  /** The world judge's reading of every attribute ("colour" -> "red"), for the preservation metrics. */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 /** Decides whether banned concepts appear in images. */

@@ -8,6 +8,7 @@ import { InvalidInputError } from '../errors.ts';
 import { resolveWorldConcept } from '../world/resolve.ts';
 import { ATTRIBUTES, valueNames, WORLD, type Attribute, type WorldVocabulary } from '../world/vocabulary.ts';
 import type { RgbaImage } from '../metrics/image.ts';
+import { judgedValues } from './worldAgreement.ts';
 import { combineVerdicts, type ConceptJudge, type ConceptVerdict, type ImageVerdict } from './types.ts';
 
 export interface WorldConcept {
@@ -76,7 +77,7 @@ export function createWorldJudge(classifier: WorldClassifier, world: WorldVocabu
     async judge(images, concepts): Promise<ImageVerdict[]> {
       const mapped = concepts.map((c) => worldConceptOf(c, world));
       const predictions = await classifier.classify(images);
-      return predictions.map((p) => combineVerdicts(mapped.map((c) => worldVerdict(p, c, world))));
+      return predictions.map((p) => ({ ...combineVerdicts(mapped.map((c) => worldVerdict(p, c, world))), attributes: judgedValues(p) }));
     },
   };
 }

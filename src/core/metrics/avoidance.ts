@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors.ts';
+import { median } from './preservation.ts';
 
 /** One generated image of the benchmark: did the concept show up, and how close is it to the baseline. */
 export interface CaseRecord {
@@ -11,6 +12,12 @@ export interface CaseRecord {
   /** Verified methods only: false when the image was refused (never shown), and the regenerations it took. */
   shown?: boolean;
   retries?: number;
+  /** World judge only: on how many attributes other than the banned ones it reads the same as in ORIGINAL's image. */
+  attributesKept?: { kept: number; of: number };
+  /** Single-object scenes only: how far the object moved from ORIGINAL's image (foreground centroids, px). */
+  displacementPx?: number;
+  /** Milliseconds the image took to generate (absent when it was reused from another method's). */
+  generationMs?: number;
 }
 
 /** Per-method numbers of the ORES tables; `*Avoided` are null when no image avoided the concept. */
@@ -29,6 +36,14 @@ export interface MethodSummary {
   refusalRate?: number;
   /** Verified methods only: mean regenerations per generation. */
   retriesPerImage?: number;
+  /** Share of the non-banned attributes the judge reads as in ORIGINAL's image, pooled over images (when measured). */
+  attributesKept?: number | null;
+  /** Median object displacement from ORIGINAL's image in pixels (when measured). */
+  displacementPx?: number | null;
+  /** Share of the measured images whose object moved by more than 4 px. */
+  displacedOver4Px?: number | null;
+  /** Median generation time of the method's own images (reused ones left out), when recorded. */
+  generationMsMedian?: number | null;
 }
 
 const mean = (xs: number[]): number | null => (xs.length === 0 ? null : xs.reduce((s, v) => s + v, 0) / xs.length);
@@ -61,6 +76,10 @@ export function summarize(records: readonly CaseRecord[]): MethodSummary[] {
   }
   return [...groups].map(([method, rs]) => {
     const avoided = rs.filter((r) => !r.conceptPresent);
+    const kept = rs.flatMap((r) => (r.attributesKept ? [r.attributesKept] : []));
+    const moved = rs.flatMap((r) => (r.displacementPx !== undefined ? [r.displacementPx] : []));
+    const of = kept.reduce((t, k) => t + k.of, 0);
+    const ms = rs.flatMap((r) => (r.generationMs !== undefined ? [r.generationMs] : []));
     return {
       method,
       n: rs.length,
@@ -76,6 +95,15 @@ export function summarize(records: readonly CaseRecord[]): MethodSummary[] {
             retriesPerImage: mean(rs.map((r) => r.retries ?? 0))!,
           }
         : {}),
+      // Measured together (world judge); displacement only on single-object scenes.
+      ...(kept.length > 0
+        ? {
+            attributesKept: of === 0 ? null : kept.reduce((t, k) => t + k.kept, 0) / of,
+            displacementPx: median(moved),
+            displacedOver4Px: moved.length === 0 ? null : moved.filter((d) => d > 4).length / moved.length,
+          }
+        : {}),
+      ...(ms.length > 0 ? { generationMsMedian: median(ms) } : {}),
     };
   });
 }

@@ -24,6 +24,28 @@ export interface StepArgs {
   nextBatch: number;
 }
 
+export interface MaskedStepArgs extends StepArgs {
+  edit: Handle;
+  /** The sum of the per-step disagreement maps so far, [1,1,h,w]. */
+  accumulated: Handle;
+  /** [threshold, ramp, k]: k is the number of masked steps including this one. */
+  params: number[];
+  /** Batch of the edit's part of the next UNet input (nextBatch is ORIGINAL's part). */
+  editBatch: number;
+}
+
+export interface MaskedStepResult {
+  next: Handle;
+  nextEdit: Handle;
+  /** The edit's x0 estimate. */
+  denoised: Handle;
+  /** ORIGINAL's next input (nextBatch), then the edit's (editBatch). */
+  unetInput: Handle;
+  accumulated: Handle;
+  /** This step's mask, [1,1,h,w] in [0,1]. */
+  mask: Handle;
+}
+
 /**
  * What the sampling loop needs from a runtime. The onnxruntime-web implementation keeps every
  * handle on the GPU; `read` is the only way data comes back, and it is counted.
@@ -44,6 +66,13 @@ export interface DiffusionBackend {
    * and the next momentum. See public/graphs/sld_guidance.onnx.
    */
   sldGuide?(modelOutput: Handle, momentum: Handle, params: number[]): Promise<{ guided: Handle; momentum: Handle }>;
+  /**
+   * One step of tin-mask (optional: only schedules with a mask need it): ORIGINAL's trajectory
+   * (`sample`) and the rewrite's (`edit`) from one batch-5 UNet output [uncond, u, u' | uncond, u'];
+   * the edit keeps ORIGINAL's next latents outside the mask, which is where u' and u disagree on
+   * ORIGINAL's latents. See public/graphs/masked_step.onnx.
+   */
+  maskedStep?(args: MaskedStepArgs): Promise<MaskedStepResult>;
   read(h: Handle): Promise<Float32Array>;
   release(h: Handle): void;
   /** Number of `read` calls so far. */

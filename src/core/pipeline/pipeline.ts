@@ -18,6 +18,18 @@ export interface SampleOptions {
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
   onPreview?: (step: number, image: RgbaImage) => void;
+  /**
+   * tin-mask: the mask of each masked step, values in [0,1] over the latent grid (where u' conditioned
+   * the step), reported with the previews (every `previewEvery` steps); each is one more readback.
+   */
+  onMask?: (step: number, mask: LatentMask) => void;
+}
+
+/** One step's mask: row-major, height x width of the latent grid. */
+export interface LatentMask {
+  data: Float32Array;
+  height: number;
+  width: number;
 }
 
 /** What conditioned one step: the record that goes with every result. */
@@ -31,6 +43,8 @@ export interface StepRecord {
   /** With safety guidance (SLD): the safety concept, and whether the guidance applied at this step. */
   safetyText?: string;
   safetyApplied?: boolean;
+  /** With a mask (tin-mask): u', which conditioned this step inside the mask. */
+  maskText?: string;
 }
 
 export interface SampleResult {
@@ -57,6 +71,9 @@ function checkOptions(o: SampleOptions): void {
   if (o.schedule.safety && !(o.guidanceScale > 1)) {
     throw new InvalidInputError('sld-needs-cfg', `Safety guidance (SLD) works on top of classifier-free guidance: the guidance scale must be above 1, got ${o.guidanceScale}.`);
   }
+  if (o.schedule.mask && !(o.guidanceScale > 1)) {
+    throw new InvalidInputError('mask-needs-cfg', `The masked intervention (tin-mask) works on top of classifier-free guidance: the guidance scale must be above 1, got ${o.guidanceScale}.`);
+  }
 }
 
 /**
@@ -76,7 +93,12 @@ export async function sample(
   const cfg = o.guidanceScale > 1;
   const sld = o.schedule.safety;
   if (sld && !backend.sldGuide) throw new InvalidInputError('sld-unsupported', 'This runtime has no safety guidance (SLD).');
-  const batch = sld ? 3 : cfg ? 2 : 1;
+  const mask = o.schedule.mask;
+  if (mask && !backend.maskedStep) throw new InvalidInputError('mask-unsupported', 'This runtime has no masked intervention (tin-mask).');
+  const masked = (i: number) => !!mask && i >= mask.from;
+  // From the mask's first step one UNet batch holds both trajectories: (negative, u, u') on ORIGINAL's
+  // latents (u' there only for the mask), (negative, u') on the edit's.
+  const batchAt = (i: number) => (masked(i) ? 5 : sld ? 3 : cfg ? 2 : 1);
   const g = backend.geometry;
   const latentDims = [1, g.latentChannels, g.latentHeight, g.latentWidth];
   const latentSize = g.latentChannels * g.latentHeight * g.latentWidth;
@@ -112,15 +134,18 @@ export async function sample(
     }
     return e;
   };
-  const contextFor = async (prompt: number, negative: number): Promise<[Handle, string, string]> => {
+  const contextFor = async (prompt: number, negative: number, withMask = false): Promise<[Handle, string, string]> => {
     const promptText = await textOf(prompt);
     const negativeText = cfg ? await textOf(negative) : '';
     const safetyText = sld ? await textOf(sld.prompt) : null;
-    const key = JSON.stringify([cfg ? negativeText : null, promptText, ...(sld ? [safetyText] : [])]);
+    const maskText = withMask ? await textOf(mask!.prompt) : null;
+    const key = JSON.stringify([cfg ? negativeText : null, promptText, safetyText, maskText]);
     let c = contexts.get(key);
     if (!c) {
-      c = sld
-        ? Promise.all([embed(negativeText), embed(promptText), embed(safetyText!)]).then(async (parts) => keep(await backend.stack(parts)))
+      c = maskText !== null
+        ? Promise.all([embed(negativeText), embed(promptText), embed(maskText), embed(negativeText), embed(maskText)]).then(async (parts) => keep(await backend.stack(parts)))
+        : safetyText !== null
+        ? Promise.all([embed(negativeText), embed(promptText), embed(safetyText)]).then(async (parts) => keep(await backend.stack(parts)))
         : cfg
         ? Promise.all([embed(negativeText), embed(promptText)]).then(async (parts) => keep(await backend.stack(parts)))
         : embed(promptText);
@@ -137,14 +162,18 @@ export async function sample(
     // Prompts already known are encoded up front; pending ones (the rewrite) when first needed.
     o.onProgress?.({ phase: 'encoding', percent: 0 });
     const first = o.schedule.steps[0]!;
-    await contextFor(first.prompt, first.negative);
+    await contextFor(first.prompt, first.negative, masked(0));
     o.onProgress?.({ phase: 'encoding', percent: 100 });
 
     let latents = keep(backend.upload(noise.fill(latentSize, scheduler.initNoiseSigma), latentDims));
-    let unetInput = keep(await backend.scaleExpand(latents, scheduler.scaleModelInput(0), batch));
+    let unetInput = keep(await backend.scaleExpand(latents, scheduler.scaleModelInput(0), batchAt(0)));
     const trace: StepRecord[] = [];
     // SLD's momentum, on the device like the latents.
     let momentum = sld ? keep(backend.upload(new Float32Array(latentSize), latentDims)) : null;
+    // tin-mask: the edit's latents (from step S) and the running sum of the disagreement maps.
+    let edit: Handle | null = null;
+    let maskSum: Handle | null = null;
+    const cfgWeights = [1 - o.guidanceScale, o.guidanceScale];
     const stepMs: number[] = [];
     const stepRuntimeMs: number[] = [];
     const denoiseStart = performance.now();
@@ -153,7 +182,7 @@ export async function sample(
       const t0 = performance.now();
       const runtime0 = backend.runtimeMs;
       const entry = o.schedule.steps[i]!;
-      const [context, promptText, negativeText] = await contextFor(entry.prompt, entry.negative);
+      const [context, promptText, negativeText] = await contextFor(entry.prompt, entry.negative, masked(i));
       checkCancel();
       const timestep = scheduler.timesteps[i]!;
       let modelOutput = keep(await backend.unet(unetInput, timestep, context));
@@ -165,22 +194,44 @@ export async function sample(
         modelOutput = keep(g.guided);
         momentum = keep(g.momentum);
       }
+      const preview = !!o.previewEvery && (i + 1) % o.previewEvery === 0 && i + 1 < o.steps;
       const { a, b, c } = scheduler.coefficients(i);
       const { p, q } = scheduler.denoisedCoefficients(i);
       const nextScale = i + 1 < o.steps ? scheduler.scaleModelInput(i + 1) : 1;
       const stepNoise = c !== 0 ? keep(backend.upload(noise.fill(latentSize), latentDims)) : latents;
-      const out = await backend.step({
+      const args = {
         sample: latents,
         modelOutput,
         noise: stepNoise,
-        weights: sld ? [1] : cfg ? [1 - o.guidanceScale, o.guidanceScale] : [1],
+        weights: sld ? [1] : cfg ? cfgWeights : [1],
         coeffs: [a, b, c, nextScale, p, q],
-        nextBatch: batch,
-      });
-      for (const h of [latents, unetInput, modelOutput, stepNoise]) drop(h);
-      latents = keep(out.next);
-      unetInput = keep(out.unetInput);
-      const denoised = keep(out.denoised);
+        nextBatch: batchAt(i + 1),
+      };
+      let denoised: Handle;
+      if (masked(i)) {
+        if (!edit) {
+          // Step S: the edit starts from ORIGINAL's latents (the UNet input already holds them 5 times).
+          edit = keep(await backend.scaleExpand(latents, 1, 1));
+          maskSum = keep(backend.upload(new Float32Array(g.latentHeight * g.latentWidth), [1, 1, g.latentHeight, g.latentWidth]));
+        }
+        const m = await backend.maskedStep!({ ...args, nextBatch: 3, editBatch: 2, edit, accumulated: maskSum!, params: [mask!.threshold, mask!.ramp, i - mask!.from + 1] });
+        for (const h of [edit, maskSum!]) drop(h);
+        edit = keep(m.nextEdit);
+        maskSum = keep(m.accumulated);
+        const stepMask = keep(m.mask);
+        if (preview && o.onMask) o.onMask(i + 1, { data: await backend.read(stepMask), height: g.latentHeight, width: g.latentWidth });
+        drop(stepMask);
+        for (const h of [latents, unetInput, modelOutput, stepNoise]) drop(h);
+        latents = keep(m.next);
+        unetInput = keep(m.unetInput);
+        denoised = keep(m.denoised);
+      } else {
+        const out = await backend.step(args);
+        for (const h of [latents, unetInput, modelOutput, stepNoise]) drop(h);
+        latents = keep(out.next);
+        unetInput = keep(out.unetInput);
+        denoised = keep(out.denoised);
+      }
       trace.push({
         step: i,
         timestep,
@@ -189,8 +240,9 @@ export async function sample(
         promptText,
         negativeText,
         ...(sld ? { safetyText: await textOf(sld.prompt), safetyApplied: sldApplied } : {}),
+        ...(masked(i) ? { maskText: await textOf(mask!.prompt) } : {}),
       });
-      if (o.previewEvery && o.onPreview && (i + 1) % o.previewEvery === 0 && i + 1 < o.steps) {
+      if (preview && o.onPreview) {
         o.onPreview(i + 1, await decodeToImage(backend, denoised, keep, drop));
       }
       drop(denoised);
@@ -202,7 +254,7 @@ export async function sample(
     checkCancel();
     o.onProgress?.({ phase: 'decoding', percent: 0 });
     const decodeStart = performance.now();
-    const image = await decodeToImage(backend, latents, keep, drop);
+    const image = await decodeToImage(backend, edit ?? latents, keep, drop);
     const decodeMs = performance.now() - decodeStart;
     o.onProgress?.({ phase: 'done', percent: 100 });
     return {

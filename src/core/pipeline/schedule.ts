@@ -15,6 +15,22 @@ export interface ConditioningSchedule {
    * `warmup` on (its momentum builds from step 0).
    */
   safety?: SafetyGuidance;
+  /**
+   * TIN with a mask (optional, needs guidance > 1; not with `safety`): from step `from` the UNet also
+   * runs on `prompts[mask.prompt]` (the rewrite u') in the same batch (negative, prompt, u'), and u'
+   * conditions the step only where the two predictions disagree (public/graphs/masked_guidance.onnx).
+   */
+  mask?: MaskedIntervention;
+}
+
+/** tin-mask's settings: which prompt is u', from which step, and how the disagreement becomes a mask. */
+export interface MaskedIntervention {
+  prompt: number;
+  from: number;
+  /** The running mean of the normalised disagreement (0..1) above which u' takes over. */
+  threshold: number;
+  /** Width of the soft edge around the threshold (> 0; small: nearly a hard mask). */
+  ramp: number;
 }
 
 /** SLD's settings, as diffusers' SafetyConfig names them (sld_guidance_scale, sld_threshold, ...). */
@@ -75,6 +91,18 @@ export function validateSchedule(schedule: ConditioningSchedule, steps: number):
     for (const k of ['scale', 'threshold', 'momentum', 'beta'] as const) {
       if (!Number.isFinite(sld[k])) throw new InvalidInputError('bad-schedule', `The safety guidance ${k} must be a number, got ${sld[k]}.`);
     }
+  }
+  const mask = schedule.mask;
+  if (mask) {
+    if (sld) throw new InvalidInputError('bad-schedule', 'A schedule cannot have both safety guidance (SLD) and a mask.');
+    if (!Number.isInteger(mask.prompt) || mask.prompt < 0 || mask.prompt >= schedule.prompts.length) {
+      throw new InvalidInputError('bad-schedule', `The mask names prompt ${mask.prompt}, which does not exist.`);
+    }
+    if (!Number.isInteger(mask.from) || mask.from < 0 || mask.from > steps) {
+      throw new InvalidInputError('switch-out-of-range', `The mask's first step S must be an integer from 0 to ${steps} (T), got ${mask.from}.`);
+    }
+    if (!(mask.threshold >= 0 && mask.threshold <= 1)) throw new InvalidInputError('bad-schedule', `The mask threshold must be between 0 and 1, got ${mask.threshold}.`);
+    if (!(mask.ramp > 0 && Number.isFinite(mask.ramp))) throw new InvalidInputError('bad-schedule', `The mask ramp must be a positive number, got ${mask.ramp}.`);
   }
   schedule.steps.forEach((s, i) => {
     for (const index of [s.prompt, s.negative]) {

@@ -11,6 +11,7 @@ import type { OresCase } from '../bench/caseFile.ts';
 import { summarize, type CaseRecord, type MethodSummary } from '../metrics/avoidance.ts';
 import type { RgbaImage } from '../metrics/image.ts';
 import { ssim, visualSimilarity } from '../metrics/similarity.ts';
+import { attributesKept, displacementPx } from '../metrics/preservation.ts';
 import type { StepRecord } from '../pipeline/pipeline.ts';
 import type { GenerateRequest } from '../pipeline/request.ts';
 import { phraseKey } from '../guard/normalize.ts';
@@ -51,18 +52,23 @@ export interface ConditioningSegment {
   readonly negative: string;
   /** SLD's safety concept, on the steps where its guidance applied. */
   readonly safety?: string;
+  /** tin-mask: u', which conditioned these steps inside the mask. */
+  readonly masked?: string;
 }
 
-type TraceStep = Pick<StepRecord, 'step' | 'promptText' | 'negativeText' | 'safetyText' | 'safetyApplied'>;
+type TraceStep = Pick<StepRecord, 'step' | 'promptText' | 'negativeText' | 'safetyText' | 'safetyApplied' | 'maskText'>;
 
 export function conditioningSegments(trace: readonly TraceStep[]): ConditioningSegment[] {
   const out: ConditioningSegment[] = [];
   for (const t of trace) {
     const last = out[out.length - 1];
     const safety = t.safetyApplied ? t.safetyText : undefined;
-    if (last && last.prompt === t.promptText && last.negative === t.negativeText && last.safety === safety && last.to === t.step - 1) {
+    const masked = t.maskText;
+    if (last && last.prompt === t.promptText && last.negative === t.negativeText && last.safety === safety && last.masked === masked && last.to === t.step - 1) {
       out[out.length - 1] = { ...last, to: t.step };
-    } else out.push({ from: t.step, to: t.step, prompt: t.promptText, negative: t.negativeText, ...(safety !== undefined ? { safety } : {}) });
+    } else {
+      out.push({ from: t.step, to: t.step, prompt: t.promptText, negative: t.negativeText, ...(safety !== undefined ? { safety } : {}), ...(masked !== undefined ? { masked } : {}) });
+    }
   }
   return out;
 }
@@ -163,6 +169,7 @@ function expectedSegments(schedule: ConditioningSchedule, guidanceScale: number)
       promptText: text(e.prompt),
       negativeText: cfg ? text(e.negative) : '',
       ...(sld ? { safetyText: text(sld.prompt), safetyApplied: step >= sld.warmup } : {}),
+      ...(schedule.mask && step >= schedule.mask.from ? { maskText: text(schedule.mask.prompt) } : {}),
     })),
   );
 }
@@ -211,7 +218,13 @@ export async function generateBenchmark(
           known && settings.guidanceScale !== undefined
             ? expectedSegments(m.schedule({ ...input, rewritten: m.rewrite ? settled.get(m.rewrite) : undefined }), settings.guidanceScale)
             : null;
-        const key = expected && JSON.stringify([seed, expected]);
+        // The mask's settings change the image without showing in the conditioning.
+        const maskSettings = (r: GenerateRequest) => {
+          const mk = r.schedule?.mask;
+          return mk ? [mk.threshold, mk.ramp] : null;
+        };
+        const request = methodRequest(m, { ...input, rewritten }, seed, settings.guidanceScale);
+        const key = expected && JSON.stringify([seed, expected, maskSettings(request)]);
         const same = key ? made.get(key) : undefined;
         if (m.base === 'app') {
           if (!o.app) throw new InvalidInputError('bad-methods', 'The APP method needs the app\'s policy and judge (AppEnforcement).');
@@ -242,10 +255,10 @@ export async function generateBenchmark(
           images.push({ ...same, method: m.id, label: m.label, ms: 0, reusedFrom: same.reusedFrom ?? same.method });
         } else {
           const t0 = performance.now();
-          const r = await o.generate(methodRequest(m, { ...input, rewritten }, seed, settings.guidanceScale));
+          const r = await o.generate(request);
           const im: GeneratedImage = { method: m.id, label: m.label, caseLine: c.line, seed, image: r.image, conditioning: conditioningSegments(r.trace), ms: performance.now() - t0 };
           images.push(im);
-          made.set(JSON.stringify([seed, im.conditioning]), im);
+          made.set(JSON.stringify([seed, im.conditioning, maskSettings(request)]), im);
         }
         o.onProgress?.({ done: ++done, total, method: m.id, caseLine: c.line, seed });
       }
@@ -271,7 +284,19 @@ export interface BenchRecord extends CaseRecord {
   readonly switchStep?: number;
 }
 
-/** Judges every image and scores it against ORIGINAL's image of the same case and seed. */
+/** The world attributes the case bans (null when a concept is outside the world). */
+function bannedAttributes(concepts: readonly string[]): Set<string> | null {
+  try {
+    return new Set(concepts.map((c) => worldConceptOf(c).attribute));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Judges every image and scores it against ORIGINAL's image of the same case and seed: avoidance,
+ * similarity, and (world judge) the attributes kept and, when ORIGINAL shows one object, how far it moved.
+ */
 export async function scoreBenchmark(
   cases: readonly OresCase[],
   images: readonly GeneratedImage[],
@@ -300,29 +325,44 @@ export async function scoreBenchmark(
     } catch {
       attribute = undefined;
     }
+    const banned = bannedAttributes(c.concepts);
+    // All verdicts of the case first: each image's attributes are compared with ORIGINAL's.
+    const verdicts: ImageVerdict[] = [];
     for (let start = 0; start < group.length; start += batch) {
-      const part = group.slice(start, start + batch);
-      const verdicts = await judge.judge(part.map((p) => p.image), c.concepts);
-      part.forEach((im, i) => {
-        const ref = reference.get(`${im.caseLine}/${im.seed}`);
-        if (!ref) throw new InvalidInputError('bad-record', `No ORIGINAL image for case line ${im.caseLine}, seed ${im.seed}: similarity needs it.`);
-        records.push({
-          method: im.label,
-          methodId: im.method,
-          ...(im.reusedFrom ? { reusedFrom: im.reusedFrom } : {}),
-          caseId: im.caseLine,
-          seed: im.seed,
-          kind,
-          ...(attribute ? { attribute } : {}),
-          conceptPresent: verdicts[i]!.present,
-          similarity: visualSimilarity(im.image, ref),
-          ssim: ssim(im.image, ref),
-          verdict: verdicts[i]!,
-          conditioning: im.conditioning,
-          ...(im.app ? { shown: !im.app.refused, retries: im.app.retries, switchStep: im.app.switchStep } : {}),
-        });
-      });
+      verdicts.push(...(await judge.judge(group.slice(start, start + batch).map((p) => p.image), c.concepts)));
     }
+    const originalVerdict = new Map<number, ImageVerdict>();
+    group.forEach((im, i) => im.method === 'original' && originalVerdict.set(im.seed, verdicts[i]!));
+    group.forEach((im, i) => {
+      const ref = reference.get(`${im.caseLine}/${im.seed}`);
+      if (!ref) throw new InvalidInputError('bad-record', `No ORIGINAL image for case line ${im.caseLine}, seed ${im.seed}: similarity needs it.`);
+      const verdict = verdicts[i]!;
+      const refReading = originalVerdict.get(im.seed)?.attributes;
+      const preservation: Pick<BenchRecord, 'attributesKept' | 'displacementPx'> = {};
+      if (verdict.attributes && refReading && banned) {
+        const { kept, of } = attributesKept(verdict.attributes, refReading, banned);
+        preservation.attributesKept = { kept, of };
+        const moved = refReading.count === 'one' ? displacementPx(im.image, ref) : null;
+        if (moved !== null) preservation.displacementPx = moved;
+      }
+      records.push({
+        method: im.label,
+        methodId: im.method,
+        ...(im.reusedFrom ? { reusedFrom: im.reusedFrom } : {}),
+        caseId: im.caseLine,
+        seed: im.seed,
+        kind,
+        ...(attribute ? { attribute } : {}),
+        conceptPresent: verdict.present,
+        similarity: visualSimilarity(im.image, ref),
+        ssim: ssim(im.image, ref),
+        ...preservation,
+        ...(im.reusedFrom ? {} : { generationMs: im.ms }),
+        verdict,
+        conditioning: im.conditioning,
+        ...(im.app ? { shown: !im.app.refused, retries: im.app.retries, switchStep: im.app.switchStep } : {}),
+      });
+    });
   }
   return records;
 }

@@ -16,6 +16,8 @@
  * - TIN + SLD: the switch at S, and SLD (STRONG) with its warmup at S.
  * - APP: TIN exactly as the app applies a policy: S from the compiled policy (switch step by
  *   concept), and output verification with retries (the runner does both; see benchmark.ts).
+ * - TIN + MASK: u at every step, and from step S u' as well in the same UNet batch; u' conditions
+ *   the step only where its noise prediction differs from u's (a mask built up over the steps).
  */
 import { InvalidInputError } from '../errors.ts';
 import { switchSchedule, constantSchedule, type ConditioningSchedule, type PromptSource, type SafetyGuidance } from '../pipeline/schedule.ts';
@@ -24,7 +26,7 @@ import type { GenerateRequest } from '../pipeline/request.ts';
 /** Which instruction the rewrite u -> u' is written with. */
 export type RewriteVariant = 'learned' | 'plain';
 
-export const METHOD_IDS = ['original', 'blacklist', 'negative', 'tin', 'tin-plain', 'tin-noswitch', 'tin-neg', 'sld', 'tin-sld', 'app'] as const;
+export const METHOD_IDS = ['original', 'blacklist', 'negative', 'tin', 'tin-plain', 'tin-noswitch', 'tin-neg', 'sld', 'tin-sld', 'tin-mask', 'app'] as const;
 export type MethodId = (typeof METHOD_IDS)[number];
 /** What "all" runs: every method but APP, which needs the model's judge and a second one to measure it. */
 export const ALL_METHOD_IDS: readonly MethodId[] = METHOD_IDS.filter((id) => id !== 'app');
@@ -112,7 +114,15 @@ function checkInput(input: MethodInput): void {
   }
 }
 
-const SWITCHING: readonly MethodId[] = ['tin', 'tin-plain', 'tin-neg', 'tin-sld'];
+const SWITCHING: readonly MethodId[] = ['tin', 'tin-plain', 'tin-neg', 'tin-sld', 'tin-mask'];
+
+/** tin-mask's mask settings (tuned on bench/cases/tiny-world.tsv; bench/results/tiny-world-mask-tuning). */
+export const TIN_MASK = { threshold: 0.65, ramp: 0.2 } as const;
+
+/** tin-mask's schedule: u throughout, u' inside the mask from step S. */
+export function maskedSchedule(steps: number, switchAt: number, userPrompt: PromptSource, rewritten: PromptSource, settings: { threshold: number; ramp: number } = TIN_MASK): ConditioningSchedule {
+  return { ...constantSchedule(steps, userPrompt, ''), prompts: [userPrompt, '', rewritten], mask: { prompt: 2, from: switchAt, ...settings } };
+}
 
 const build = (id: MethodId, label: string, rewrite: RewriteVariant | null, description: string, f: (i: MethodInput) => ConditioningSchedule): Method => ({
   id,
@@ -163,6 +173,10 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
   'tin-sld': build('tin-sld', 'TIN + SLD', 'learned', 'The switch at S, and SLD (STRONG) away from the concept from step S.', (i) => {
     const rewritten = needRewrite(i, 'tin-sld');
     return { ...switchSchedule(i.steps, i.switchAt, i.query, rewritten, ''), prompts: [i.query, rewritten, '', conceptNegative(i.concepts)], safety: sldSettings(3, i.switchAt) };
+  }),
+  'tin-mask': build('tin-mask', 'TIN + MASK', 'learned', "The query at every step; from step S the rewrite too, in the same batch, conditioning only where its prediction differs (a mask).", (i) => {
+    switchSchedule(i.steps, i.switchAt, i.query, '', ''); // validates S
+    return maskedSchedule(i.steps, i.switchAt, i.query, needRewrite(i, 'tin-mask'));
   }),
 };
 

@@ -59,11 +59,16 @@ export interface BenchResults {
 }
 
 /** Methods of the paper's Table 1 (baselines) and Table 2 (ablations), plus ours in both. */
-const TABLE1: readonly MethodId[] = ['original', 'blacklist', 'negative', 'sld', 'tin', 'tin-neg', 'tin-sld'];
-const TABLE2: readonly MethodId[] = ['tin', 'tin-plain', 'tin-noswitch', 'tin-neg', 'tin-sld'];
+const TABLE1: readonly MethodId[] = ['original', 'blacklist', 'negative', 'sld', 'tin', 'tin-neg', 'tin-sld', 'tin-mask'];
+const TABLE2: readonly MethodId[] = ['tin', 'tin-plain', 'tin-noswitch', 'tin-neg', 'tin-sld', 'tin-mask'];
 
+/** Each method's row; a method run only with its own S ("tin-mask@2") shows with those rows instead. */
 function pick(summary: readonly MethodSummary[], ids: readonly MethodId[]): MethodSummary[] {
-  return ids.map((id) => summary.find((s) => s.method === METHODS[id].label)).filter((s): s is MethodSummary => s !== undefined);
+  return ids.flatMap((id) => {
+    const label = METHODS[id].label;
+    const exact = summary.filter((s) => s.method === label);
+    return exact.length > 0 ? exact : summary.filter((s) => s.method.startsWith(`${label} (S=`));
+  });
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -81,6 +86,9 @@ export function resultsMarkdown(r: BenchResults): string {
     `- Judge: ${r.judge}. Avoidance = share of images in which the judge finds none of the banned concepts.` +
       (r.judgeAccuracy ? ` Its accuracy on freshly drawn scenes: ${Object.entries(r.judgeAccuracy).map(([a, v]) => `${a} ${pct(v)}`).join(', ')}.` : ''),
     '- Visual similarity = 1 - mean over pixels and RGB channels of (a - b)^2, values scaled to [0,1], between the method\'s image and ORIGINAL\'s image at the same seed; SSIM on luma (11x11 Gaussian window). "(avoided)" averages over the images that avoided the concept only.',
+    ...(s.all.some((m) => m.attributesKept !== undefined)
+      ? ['- Attributes kept = share of the attributes other than the banned ones (of colour, shape, background, pattern, size, count) that the judge reads the same in the method\'s image as in ORIGINAL\'s at the same seed. Displacement = distance between the centroids of the pixels that differ from the background colour (the border\'s median colour, by more than 40 of 255 in a channel) in the two images, on the pairs where the judge reads one object in ORIGINAL\'s image; median, and the share moved by more than 4 px.']
+      : []),
     '',
   );
   const t1 = pick(s.all, TABLE1);
@@ -165,10 +173,16 @@ export function resultsMarkdown(r: BenchResults): string {
   return lines.join('\n');
 }
 
-/** Avoidance (x) against similarity over all images (y), one point per method. */
+/**
+ * Avoidance (x) against similarity over all images (y), one point per method; where the world judge
+ * measured preservation, a second panel beside it: avoidance against the attributes kept.
+ */
 export function resultsPlot(summary: readonly MethodSummary[]): Uint8Array {
-  const points = summary.map((m) => ({ label: m.method, x: m.avoidanceRate, y: m.similarityAll }));
-  return encodePng(scatterPlotRgba(points, 640, 400, { yLabel: 'Visual similarity to ORIGINAL (all images)' }));
+  const similarity = scatterPlotRgba(summary.map((m) => ({ label: m.method, x: m.avoidanceRate, y: m.similarityAll })), 640, 400, { yLabel: 'Visual similarity to ORIGINAL (all images)' });
+  const measured = summary.filter((m) => m.attributesKept !== undefined && m.attributesKept !== null);
+  if (measured.length === 0) return encodePng(similarity);
+  const kept = scatterPlotRgba(measured.map((m) => ({ label: m.method, x: m.avoidanceRate, y: m.attributesKept! })), 640, 400, { yLabel: 'Attributes kept from ORIGINAL (judge, non-banned)' });
+  return encodePng(imageGrid([[similarity, kept]]));
 }
 
 const SHORT_LABELS: Readonly<Record<MethodId, string>> = {
@@ -182,6 +196,7 @@ const SHORT_LABELS: Readonly<Record<MethodId, string>> = {
   sld: 'SLD',
   'tin-sld': 'TIN+SLD',
   app: 'APP',
+  'tin-mask': 'TIN+M',
 };
 
 /** Grid column titles: "TIN", "TIN@2". */
