@@ -264,3 +264,22 @@ describe('the form and the engine agree on the step limit', () => {
     expect(v.ok === false && v.errors.steps?.code).toBe('steps-out-of-range');
   });
 });
+
+describe('the policy field and the educator runs', () => {
+  const ok = { prompt: 'a red circle', negativePrompt: '', seed: '1', steps: '20', guidance: '5', switchFraction: 0.15 };
+  it('a concepts field of only commas or spaces is an error on that field, not "no policy"', () => {
+    for (const concepts of [',', ' , ;, ', ';;']) {
+      const v = validateInputs({ ...ok, concepts }, entry);
+      expect(v.ok === false && v.errors.concepts?.code, JSON.stringify(concepts)).toBe('no-concepts');
+    }
+    expect(validateInputs({ ...ok, concepts: '' }, entry).ok).toBe(true); // empty: no policy, on purpose
+    expect(validateInputs({ ...ok, concepts: 'red, ,' }, entry).ok).toBe(true);
+  });
+  it('TIN with mask runs beside TIN as its own card, with its mask schedule', () => {
+    const v = { prompt: 'a red circle', negativePrompt: '', seed: 7, steps: 20, guidanceScale: 5, switchAt: 3 };
+    const runs = planRuns(v, { concepts: ['red'], kiosk: false, compare: ['tin-mask'], previewEvery: 0, rewritten: Promise.resolve('a blue circle') });
+    expect(runs.map((r) => r.kind)).toEqual(['tin', 'tin-mask']);
+    expect(runs[1]!.title).toBe('TIN + MASK');
+    expect(runs[1]!.request.schedule!.mask).toBeDefined();
+  });
+});

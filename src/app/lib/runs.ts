@@ -19,7 +19,7 @@ import { switchSummary } from './format.ts';
 import type { ValidInputs } from './validate.ts';
 
 /** The methods the page can run; 'plain' is u alone when no concept is banned. */
-export const PAGE_METHODS = ['tin', 'original', 'blacklist', 'negative'] as const satisfies readonly MethodId[];
+export const PAGE_METHODS = ['tin', 'original', 'blacklist', 'negative', 'tin-mask'] as const satisfies readonly MethodId[];
 export type RunKind = (typeof PAGE_METHODS)[number] | 'plain';
 
 export interface RunSpec {
@@ -44,6 +44,7 @@ export const RUN_TITLES: Readonly<Record<RunKind, string>> = {
   original: METHODS.original.label,
   blacklist: METHODS.blacklist.label,
   negative: METHODS.negative.label,
+  'tin-mask': METHODS['tin-mask'].label,
   plain: 'Result',
 };
 
@@ -64,6 +65,7 @@ export function planRuns(v: ValidInputs, o: PlanOptions): RunSpec[] {
     original: () => 'u only, same seed',
     blacklist: () => `u without the concept words: “${String(METHODS.blacklist.schedule(input).prompts[0])}”`,
     negative: () => `u with negative prompt “${[negative, ...o.concepts].filter((x) => x.length > 0).join(', ')}”`,
+    'tin-mask': () => `u throughout; from step ${v.switchAt + 1}, u′ only where u and u′ disagree`,
   };
   for (const kind of PAGE_METHODS) if (kind !== 'tin' && o.compare.includes(kind)) runs.push(run(kind, subtitles[kind]()));
   return runs;

@@ -21,6 +21,8 @@ export interface Settings {
   compareOriginal: boolean;
   compareBlacklist: boolean;
   compareNegative: boolean;
+  /** Educator view: also generate TIN with mask (changes only where u and u' disagree). */
+  compareMask: boolean;
   /** Preview every k steps; 0 = none. */
   previewEvery: number;
   /** Load the local LLM at start (set once the user has loaded it: it is cached then). */
@@ -47,6 +49,7 @@ export function defaultSettings(entry: ModelEntry): Settings {
     compareOriginal: true,
     compareBlacklist: true,
     compareNegative: false,
+    compareMask: false,
     previewEvery: 2,
     llmModelId: '',
     provider: 'auto',

@@ -5,6 +5,7 @@
 import { InvalidInputError, type OresError } from '../../core/errors.ts';
 import { ERROR_CODES, type ErrorCode, type Field as CodeField } from '../../core/errorCodes.ts';
 import { splitConcepts } from '../../core/guard/guard.ts';
+import { phraseKey } from '../../core/guard/normalize.ts';
 import type { ModelEntry } from '../../core/manifest.ts';
 import { MAX_GUIDANCE_SCALE } from '../../core/pipeline/pipeline.ts';
 import { switchStepFromFraction } from '../../core/pipeline/schedule.ts';
@@ -20,6 +21,8 @@ export interface Inputs {
   steps: string;
   guidance: string;
   switchFraction: number;
+  /** The policy field as typed (absent in a kiosk, whose concepts come from its policy). */
+  concepts?: string;
 }
 
 export interface ValidInputs {
@@ -61,6 +64,11 @@ export function validateInputs(input: Inputs, entry: ModelEntry): Validation {
   const guidanceScale = guidanceText === '' ? NaN : Number(guidanceText);
   if (!(Number.isFinite(guidanceScale) && guidanceScale >= 0 && guidanceScale <= MAX_GUIDANCE_SCALE)) {
     errors.guidance = new InvalidInputError('bad-guidance', `The guidance scale must be a number from 0 to ${MAX_GUIDANCE_SCALE}, got "${input.guidance}".`);
+  }
+
+  // "," or " ; " bans nothing: say so rather than generate without a policy
+  if (input.concepts !== undefined && input.concepts.trim() !== '' && splitConcepts(input.concepts).every((c) => phraseKey(c) === '')) {
+    errors.concepts = new InvalidInputError('no-concepts', `The banned concepts field ("${input.concepts.trim().slice(0, 40)}") names no concept: write words separated by commas, or leave it empty for no policy.`);
   }
 
   let switchAt = 0;
