@@ -67,6 +67,7 @@ test('a lesson fills policy and prompt and runs; downloads carry their provenanc
   await page.goto('/');
   await page.getByLabel('Also generate ORIGINAL').check();
   await page.getByLabel('Also generate NEGATIVE PROMPT').uncheck();
+  await page.getByLabel('Also generate BLACK LIST').uncheck();
   await page.locator('#steps').fill('4'); // S = round(4 * 0.15) = 1
   await page.locator('#seed').fill('7');
   await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled({ timeout: MODEL_TIMEOUT });
