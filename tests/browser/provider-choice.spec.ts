@@ -10,7 +10,8 @@ test('measures both providers at load, shows why in the status line, remembers i
   await page.goto('/');
   await expect(page.getByTestId('model-ready')).toBeVisible({ timeout: MODEL_TIMEOUT });
   const status = page.getByTestId('status');
-  await expect(status).toHaveText(MEASURED);
+  // after the warm-up ("Preparing the GPU…"), the status line says which provider and why
+  await expect(status).toHaveText(MEASURED, { timeout: MODEL_TIMEOUT });
   const [, chosen, other] = (await status.textContent())!.match(MEASURED)!;
   expect(other).not.toBe(chosen);
   // The faster one was kept: its time is the smaller of the two.
@@ -23,7 +24,7 @@ test('measures both providers at load, shows why in the status line, remembers i
   // Next visit, same device: the remembered choice, no new measurement.
   await page.reload();
   await expect(page.getByTestId('model-ready')).toBeVisible({ timeout: MODEL_TIMEOUT });
-  await expect(status).toContainText(`Image model on ${chosen}:`);
+  await expect(status).toContainText(`Image model on ${chosen}:`, { timeout: MODEL_TIMEOUT });
   await expect(status).toContainText('(measured earlier)');
 
   // The user's choice wins.
