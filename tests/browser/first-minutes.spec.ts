@@ -52,6 +52,9 @@ test('the GPU is warmed up before Generate is enabled; the first Generate is the
 });
 
 test('Cancel stops the warm-up; Generate is enabled afterwards (time printed)', async ({ page }) => {
+  // On WebGPU, where compiling the GPU programs makes the warm-up long enough to cancel (measured
+  // WASM is faster here, and its warm-up is over in a blink).
+  await page.addInitScript(() => localStorage.setItem('ores.settings.v1', JSON.stringify({ provider: 'webgpu' })));
   await page.goto('/');
   await expect(page.getByTestId('status')).toContainText('Preparing the GPU', { timeout: MODEL_TIMEOUT });
   const cancel = page.getByRole('button', { name: 'Cancel' });

@@ -29,7 +29,7 @@ test('measures both providers at load, shows why in the status line, remembers i
 
   // The user's choice wins.
   const forced = chosen === 'WebGPU' ? 'wasm' : 'webgpu';
-  await page.getByLabel('Run on').selectOption(forced);
+  await page.getByRole('combobox', { name: /^Run on/ }).selectOption(forced);
   await expect(status).toHaveText(`Image model on ${forced === 'wasm' ? 'WASM' : 'WebGPU'}: chosen in the settings.`, { timeout: MODEL_TIMEOUT });
   await expect(page.getByTestId('model-ready')).toContainText(forced === 'wasm' ? 'WASM' : 'WebGPU');
 });

@@ -209,6 +209,17 @@ describe('kiosk policy loading', () => {
     expect((await detectKiosk('http://f2/', 'http://f2/', manifest, fetchFake)).mode).toBe('kiosk-error'); // broken JSON
   });
 
+  it('offline, only a browser told online that no policy is deployed opens the normal page; others stay locked', async () => {
+    const storage = new MemoryStorage();
+    const down = async () => {
+      throw new TypeError('Failed to fetch');
+    };
+    expect((await detectKiosk('http://n/', 'http://n/', manifest, down, storage)).mode).toBe('kiosk-error'); // never seen: locked
+    expect((await detectKiosk('http://n/', 'http://n/', manifest, fetchFake, storage)).mode).toBe('normal'); // online: no policy here
+    expect((await detectKiosk('http://n/', 'http://n/', manifest, down, storage)).mode).toBe('normal'); // offline afterwards
+    expect((await detectKiosk('http://other/', 'http://other/', manifest, down, storage)).mode).toBe('kiosk-error'); // another site
+  });
+
   it('?kiosk= takes same-origin paths only: another origin or a data: URL is refused', async () => {
     files['http://evil/loose.json'] = json({ bannedConcepts: ['nothing'] });
     for (const param of ['http://evil/loose.json', '//evil/loose.json', 'data:application/json,{"bannedConcepts":["x"]}']) {

@@ -7,8 +7,9 @@
  *   0. A kiosk build (`npm run build:kiosk -- --policy FILE`) has it baked in and no normal mode.
  *   1. `policy.json` served next to the app (public/policy.json): the deployment's own policy.
  *      When it exists, a `?kiosk=` parameter cannot replace it. A 404 (or the dev server's
- *      index.html fallback) means "not deployed"; any other failure (503, a network error, a
- *      broken file) is the error screen.
+ *      index.html fallback) means "not deployed"; any other failure (503, a broken file, a network
+ *      error) is the error screen, except a network error in a browser that was already told,
+ *      online, that no policy is deployed (the normal page offline).
  *   2. `?kiosk=<same-origin path of a policy file>`. Other origins and data: URLs are refused.
  *      The choice sticks in this browser (removing the parameter keeps the kiosk); an operator
  *      leaves kiosk mode by clearing the site's data.
@@ -28,6 +29,8 @@ type Fetch = (url: string) => Promise<Response>;
 
 /** Where a `?kiosk=` choice is remembered, so that removing the parameter does not unlock the page. */
 export const KIOSK_LOCK_KEY = 'ores.kiosk-lock.v1';
+/** Set when this site answered that no policy.json is deployed: the one case in which an unreachable check (offline) may open the normal page. */
+export const NO_POLICY_KEY = 'ores.no-deployed-policy.v1';
 
 type StorageLike = Pick<Storage, 'getItem' | 'setItem'>;
 
@@ -57,15 +60,19 @@ function sameOriginPolicyUrl(param: string, pageUrl: string): string {
  */
 export async function findPolicyUrl(pageUrl: string, appBase: string, fetchImpl: Fetch = fetch, storage?: StorageLike): Promise<string | null> {
   const deployed = new URL('policy.json', appBase).href;
-  let r: Response;
+  let r: Response | null = null;
   try {
     r = await fetchImpl(deployed);
   } catch (e) {
-    throw new InvalidInputError('policy-unreachable', `Could not check for a deployed kiosk policy at ${deployed} (${(e as Error).message}); the page stays locked until it can.`);
+    // Offline: only a browser that has seen this site without a deployed policy may go on to the normal page.
+    if (storage?.getItem(NO_POLICY_KEY) !== deployed) {
+      throw new InvalidInputError('policy-unreachable', `Could not check for a deployed kiosk policy at ${deployed} (${(e as Error).message}); the page stays locked until it can.`);
+    }
   }
-  if (isFile(r)) return deployed;
-  const notDeployed = r.status === 404 || (r.ok && !isFile(r));
-  if (!notDeployed) throw new InvalidInputError('policy-unreachable', `Could not read the kiosk policy ${deployed}: HTTP ${r.status}. The page stays locked until it can.`);
+  if (r && isFile(r)) return deployed;
+  const notDeployed = r === null || r.status === 404 || (r.ok && !isFile(r));
+  if (!notDeployed) throw new InvalidInputError('policy-unreachable', `Could not read the kiosk policy ${deployed}: HTTP ${r!.status}. The page stays locked until it can.`);
+  if (r) remember(storage, NO_POLICY_KEY, deployed);
   const param = new URL(pageUrl).searchParams.get('kiosk');
   if (param === null) {
     const remembered = storage?.getItem(KIOSK_LOCK_KEY);
@@ -73,12 +80,16 @@ export async function findPolicyUrl(pageUrl: string, appBase: string, fetchImpl:
   }
   if (param.trim() === '') return ''; // "?kiosk=" with no URL: an error, not the normal page
   const url = sameOriginPolicyUrl(param, pageUrl);
-  try {
-    storage?.setItem(KIOSK_LOCK_KEY, url);
-  } catch {
-    // storage disabled: the parameter still locks this visit
-  }
+  remember(storage, KIOSK_LOCK_KEY, url);
   return url;
+}
+
+function remember(storage: StorageLike | undefined, key: string, value: string): void {
+  try {
+    storage?.setItem(key, value);
+  } catch {
+    // storage disabled: this visit still goes by what it saw
+  }
 }
 
 async function fetchJsonText(url: string, what: string, fetchImpl: Fetch): Promise<string> {
