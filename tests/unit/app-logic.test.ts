@@ -10,19 +10,11 @@ import { defaultSettings, KIOSK_STORAGE_KEY, loadSettings, saveSettings, STORAGE
 import { fieldForCode, validateInputs } from '../../src/app/lib/validate.ts';
 import { isErrorCode } from '../../src/core/errorCodes.ts';
 import { OresError } from '../../src/core/errors.ts';
+import { MemoryStorage } from './helpers/memoryStorage.ts';
 
 const manifest = parseManifest(manifestJson);
 const entry = findModel(manifest, manifest.defaultModel);
 
-class MemoryStorage {
-  map = new Map<string, string>();
-  getItem(k: string) {
-    return this.map.get(k) ?? null;
-  }
-  setItem(k: string, v: string) {
-    this.map.set(k, v);
-  }
-}
 
 describe('settings', () => {
   it('defaults come from the manifest entry', () => {

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuditLog, AUDIT_KEY, type AuditEntry } from '../../src/core/policy/audit.ts';
+import { MemoryStorage } from './helpers/memoryStorage.ts';
 
-class MemoryStorage {
-  map = new Map<string, string>();
-  getItem(k: string) {
-    return this.map.get(k) ?? null;
-  }
-  setItem(k: string, v: string) {
-    this.map.set(k, v);
-  }
-  removeItem(k: string) {
-    this.map.delete(k);
-  }
-}
 
 const entry = (i: number, extra: Partial<AuditEntry> = {}): AuditEntry => ({
   time: `2026-12-02T10:00:${String(i).padStart(2, '0')}Z`,
