@@ -144,6 +144,20 @@ describe('concept guard', () => {
     expect(sun.check('in the sun light').ok).toBe(false);
   });
 
+  it('reads a capital I inside a lower-case word as an l', () => {
+    const hit = createGuard(['blue'], lex).check('a bIue car').hits[0];
+    expect(hit).toMatchObject({ matched: 'bIue', obfuscated: true });
+    expect(createGuard(['red'], lex).check('McIntosh apples').ok).toBe(true);
+  });
+
+  it('does not count a lemma whose gloss names the concept only as its purpose', () => {
+    // "a holder with sockets for candles", "... used to store boats": a picture shows neither
+    expect(createGuard(['candle'], lex).check('a brass candlestick').ok).toBe(true);
+    expect(createGuard(['boat'], lex).check('a boathouse by the river').ok).toBe(true);
+    // "a figure of a person made of packed snow": a snowman is snow
+    expect(createGuard(['snow'], lex).check('a snowman').ok).toBe(false);
+  });
+
   it('sees through confusables, invisible characters, leetspeak and spacing tricks', () => {
     const g = createGuard(['red'], lex);
     const tricks = ['a rеd car', 'a ＲＥＤ car', 'a r\u200Bed car', 'a 𝐫𝐞𝐝 car', 'a r3d car', 'a r e d car', 'a r.e.d car', 'a r-e-d car', 'a R_E_D car', 'a r e d d i s h car'];

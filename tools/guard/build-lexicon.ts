@@ -238,7 +238,7 @@ export function buildLexicon(dict: string, source: string): LexiconFile {
       const forms = new Set([c, ...pluralize(c), ...verbForms(c)]);
       for (const key of keys) {
         const tokens = byKey.get(key)?.gloss.match(/[a-z]+/g) ?? [];
-        if (tokens.some((t) => forms.has(t))) link(part, wordId.get(w) ?? -1, wordId.get(c) ?? -1, !minorSense(w, key));
+        if (namesAsPart(tokens, forms)) link(part, wordId.get(w) ?? -1, wordId.get(c) ?? -1, !minorSense(w, key));
       }
     }
   }
@@ -292,6 +292,22 @@ export function buildLexicon(dict: string, source: string): LexiconFile {
     deriv: derivRows.text,
     part: partRows.text,
   };
+}
+
+/**
+ * Words that, earlier in a gloss, make what follows the thing's purpose rather than what it is made
+ * of or shows: "a holder with sockets for candles", "used to store boats", "a hydrant for drawing
+ * water to use in fighting a fire". ("which" and "where" are not: "a glass ... in which wine is served".)
+ */
+const PURPOSE_MARKERS: ReadonlySet<string> = new Set(['for', 'to', 'against']);
+
+/** True when the gloss names one of `forms` before any purpose marker ("a figure ... made of packed snow"). */
+export function namesAsPart(glossTokens: readonly string[], forms: ReadonlySet<string>): boolean {
+  for (const t of glossTokens) {
+    if (forms.has(t)) return true;
+    if (PURPOSE_MARKERS.has(t)) return false;
+  }
+  return false;
 }
 
 function main(): void {

@@ -10,7 +10,8 @@
  *   indicator and negative squared letters): mapped to Latin;
  * - zero-width and other invisible characters (ZWSP, ZWJ, soft hyphen, bidi controls, variation
  *   selectors, tag characters): removed;
- * - leetspeak inside words ("r3d", "b!rd"): mapped in {@link tokenize};
+ * - leetspeak inside words ("r3d", "b!rd"): mapped in {@link tokenize}; a capital I inside a
+ *   lower-case word ("bIue") is read as a leet 1 (i or l);
  * - spaced-out letters ("r e d", "r.e.d", "r-e-d") are joined by the guard from single-letter tokens.
  */
 
@@ -82,6 +83,14 @@ export interface NormalizedText {
   readonly tricked: Uint8Array;
 }
 
+/**
+ * A capital I between lower-case letters ("bIue", "kIller") looks like an l in most fonts; it is
+ * read as the leet digit 1, which tokenize reads both ways ("biue", "blue").
+ */
+function isCapitalIForL(input: string, at: number): boolean {
+  return input[at] === 'I' && /[a-z]/.test(input[at - 1] ?? '') && /[a-z]/.test(input[at + 1] ?? '');
+}
+
 /** Normalises `input` for matching, keeping offsets back into `input`. */
 export function normalizeText(input: string): NormalizedText {
   let text = '';
@@ -99,9 +108,10 @@ export function normalizeText(input: string): NormalizedText {
       if (tricked.length > 0) tricked[tricked.length - 1] = 1;
       continue;
     }
-    const mapped = mapCodePoint(cp, ch);
+    const capitalI = isCapitalIForL(input, start);
+    const mapped = capitalI ? '1' : mapCodePoint(cp, ch);
     const plain = ch.toLowerCase();
-    const isTrick = pendingInvisible || (mapped !== plain && !/^[a-z]$/.test(plain) && /[a-z0-9]/.test(mapped));
+    const isTrick = pendingInvisible || capitalI || (mapped !== plain && !/^[a-z]$/.test(plain) && /[a-z0-9]/.test(mapped));
     pendingInvisible = false;
     for (let k = 0; k < mapped.length; k++) {
       text += mapped[k];
