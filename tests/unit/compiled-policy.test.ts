@@ -5,7 +5,7 @@ import { compilePolicy, LAYOUT_SWITCH_STEP } from '../../src/core/policy/compile
 import { fallbackRewrite } from '../../src/core/rewrite/fallbackRewriter.ts';
 import { readDataBlock } from '../../src/core/rewrite/prompt.ts';
 import { createLlmRewriter } from '../../src/core/rewrite/llmRewriter.ts';
-import { resolveWorldConcept } from '../../src/core/world/resolve.ts';
+import { resolveWorldConcept, worldPhrasesOf } from '../../src/core/world/resolve.ts';
 import { WORLD, type WorldValue } from '../../src/core/world/vocabulary.ts';
 import { FakeChatEngine, testLexicon } from './helpers/fakeChatEngine.ts';
 
@@ -56,8 +56,9 @@ describe('one reading of a concept: resolver, guard, rewriter and judge agree (w
         expect([judged.attribute, judged.value], `judge: "${p}"`).toEqual([v.attribute, v.name]);
         const policy = compilePolicy([p], { lexicon: lex });
         expect(policy.concepts[0]!.world, `policy: "${p}"`).toBe(v);
-        // the guard built for this phrasing catches every way the world writes the value
-        for (const shown of [v.words[0]!, ...v.words, ...v.plural, ...v.implicit]) {
+        // the guard built for this phrasing catches every way the world writes the value, and every
+        // key the resolver reads it by ("tomato" from "tomato-coloured", "carrot" from "the colour of a carrot")
+        for (const shown of [...v.words, ...v.plural, ...v.implicit, ...worldPhrasesOf(v)]) {
           expect(policy.guard.check(`look: ${shown}`).ok, `guard for "${p}" on "${shown}"`).toBe(false);
         }
         // the fallback rewriter removes it, and what it writes instead is another value of the attribute
@@ -70,6 +71,16 @@ describe('one reading of a concept: resolver, guard, rewriter and judge agree (w
       }
     });
   }
+
+  it.each([
+    ['red', 'a bright tomato circle'],
+    ['red', 'a fire-engine square'],
+    ['white', 'a snow-white disc'],
+    ['blue', 'a circle by the ocean'],
+    ['teal background', 'a square by the lagoon'],
+  ])('a visitor cannot name %s through what the world associates with it: "%s"', (concept, prompt) => {
+    expect(compilePolicy([concept], { lexicon: lex }).guard.check(prompt).ok).toBe(false);
+  });
 
   it.each([
     ['teal backdrop', 'background', 'teal'],

@@ -20,8 +20,8 @@ import { InvalidInputError } from '../errors.ts';
 import { NEGATING_PARTS, baseForms, derivationalStems, inflections, type PartOfSpeech } from './inflect.ts';
 import type { Lexicon, SynsetPos } from './lexicon.ts';
 import { canonicalSpelling, isSingleLetter, normalizeText, phraseKey, tokenize, type Token } from './normalize.ts';
-import { resolveWorldConcept } from '../world/resolve.ts';
-import { phrasesOf, WORLD, type WorldVocabulary } from '../world/vocabulary.ts';
+import { resolveWorldConcept, worldPhrasesOf } from '../world/resolve.ts';
+import { WORLD, type WorldVocabulary } from '../world/vocabulary.ts';
 
 /** How a matched word relates to the banned concept. */
 export type GuardVia =
@@ -327,7 +327,7 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
       }
     }
     for (const v of worldValues) {
-      for (const w of phrasesOf(v)) add(w, 'world', v.plural.length > 0 ? ['n'] : ['a']);
+      for (const w of worldPhrasesOf(v, world ?? WORLD)) add(w, 'world', v.plural.length > 0 ? ['n'] : ['a']);
     }
     if (multiwordHead && words.length > 1 && !knownToLexicon && worldValues.length === 0) {
       add(last, 'head');
@@ -400,7 +400,10 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
             const phrase = [...head, v.form].join(' ');
             if (map.has(phrase)) continue;
             const lemmas = lexicon.lookup(phrase).filter((w) => phraseKey(lexicon.word(w)) === phrase);
-            if (lemmas.length > 0 && (b === to || !adjective || lemmas.some((w) => lexicon.isProper(w)))) return true;
+            if (lemmas.length === 0) continue;
+            // an adjective ending in the hit is a kind of it: "snow-white" is white, "sky-blue" blue
+            if (b === to && lemmas.every((w) => lexicon.senses(w).every((x) => FILE_POS[lexicon.pos(x.synset)] === 'a'))) continue;
+            if (b === to || !adjective || lemmas.some((w) => lexicon.isProper(w))) return true;
           }
         }
       }

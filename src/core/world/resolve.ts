@@ -33,20 +33,40 @@ function stripLeading(words: readonly string[]): string[] {
 type Index = Map<string, WorldValue>;
 const indexes = new WeakMap<WorldVocabulary, Index>();
 
+/**
+ * The keys a phrase of the vocabulary is known by: itself, without its leading words ("lagoon"),
+ * without a trailing attribute word ("round thing" -> "round", "tomato-coloured" -> "tomato"), and
+ * what "the colour of ..." names ("the colour of a carrot" -> "carrot").
+ */
+function keysOf(phrase: string): string[] {
+  const words = phraseKey(phrase).split(' ');
+  const bare = words.length > 1 && ATTRIBUTE_WORDS[words.at(-1)!] !== undefined ? words.slice(0, -1) : words;
+  const of = words.indexOf('of');
+  const named = of > 0 && ATTRIBUTE_WORDS[words[of - 1]!] !== undefined ? stripLeading(words.slice(of + 1)) : words;
+  return [...new Set([words, stripLeading(words), bare, named].map((w) => w.join(' ')).filter((k) => k.length > 0))];
+}
+
 function indexOf(world: WorldVocabulary): Index {
   let index = indexes.get(world);
   if (index) return index;
   index = new Map();
   for (const v of world.values) {
-    for (const p of phrasesOf(v)) {
-      const words = phraseKey(p).split(' ');
-      // "round thing" is also read as "round" ("round shapes" bans circles)
-      const bare = words.length > 1 && ATTRIBUTE_WORDS[words.at(-1)!] !== undefined ? words.slice(0, -1) : words;
-      for (const k of [words, stripLeading(words), bare].map((w) => w.join(' '))) if (k && !index.has(k)) index.set(k, v);
-    }
+    for (const p of phrasesOf(v)) for (const k of keysOf(p)) if (!index.has(k)) index.set(k, v);
   }
   indexes.set(world, index);
   return index;
+}
+
+/**
+ * Every phrase that names `value` in the world, as the resolver reads them: its words, plurals and
+ * implicit phrases as written, then the other keys above. The guard matches exactly these, so a prompt that says
+ * "a tomato circle" is caught for red as surely as a concept written "tomato" resolves to red.
+ */
+export function worldPhrasesOf(value: WorldValue, world: WorldVocabulary = WORLD): string[] {
+  const own = phrasesOf(value);
+  const ownKeys = new Set(own.map(phraseKey));
+  const keys = [...indexOf(world)].filter(([k, v]) => v === value && !ownKeys.has(k)).map(([k]) => k);
+  return [...own, ...keys];
 }
 
 /** Forms a word of a concept may take in the vocabulary: itself, its base forms, and adjectives made from them. */
