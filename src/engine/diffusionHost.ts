@@ -2,7 +2,8 @@ import { candidateProviders, chooseProvider, type DeviceCapabilities, type Provi
 import { InvalidInputError, OresError } from '../core/errors.ts';
 import { entryFileUrls, fileUrl, findModel, urlsToDelete, type ModelManifest } from '../core/manifest.ts';
 import { combineVerdicts } from '../core/judge/types.ts';
-import { worldVerdict } from '../core/judge/worldJudge.ts';
+import { VERIFY_FLAG_AT, worldVerdict } from '../core/judge/worldJudge.ts';
+import { WORLD } from '../core/world/vocabulary.ts';
 import { createOrtWorldClassifier, type OrtWorldClassifier } from './judge/worldClassifier.ts';
 import type { RgbaImage } from '../core/pipeline/image.ts';
 import type { PromptSource } from '../core/pipeline/schedule.ts';
@@ -138,7 +139,7 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
           }
           const classifier = await judge.classifier;
           const [prediction] = await classifier.classify([msg.image]);
-          d.post({ type: 'judged', id: msg.id, judge: classifier.id, verdict: combineVerdicts(msg.concepts.map((c) => worldVerdict(prediction!, c))) });
+          d.post({ type: 'judged', id: msg.id, judge: classifier.id, verdict: combineVerdicts(msg.concepts.map((c) => worldVerdict(prediction!, c, WORLD, VERIFY_FLAG_AT))) });
         } catch (e) {
           fail(msg.id, e);
         }

@@ -12,13 +12,14 @@ import type { Lexicon } from '../core/guard/lexicon.ts';
 import { createClipJudge } from '../core/judge/clipJudge.ts';
 import type { ConceptJudge } from '../core/judge/types.ts';
 import { accuracyByAttribute } from '../core/judge/worldAgreement.ts';
-import { createWorldJudge, type WorldClassifier } from '../core/judge/worldJudge.ts';
+import { createWorldJudge, VERIFY_FLAG_AT, type WorldClassifier } from '../core/judge/worldJudge.ts';
 import type { ModelEntry } from '../core/manifest.ts';
 import { compilePolicy, type CompiledPolicy } from '../core/policy/compile.ts';
 import { DEFAULT_MAX_RETRIES } from '../core/policy/verify.ts';
 import { mulberry32 } from '../core/random.ts';
 import type { AppEnforcement } from '../core/tin/benchmark.ts';
 import { drawScene, randomScene } from '../core/world/draw.ts';
+import { WORLD } from '../core/world/vocabulary.ts';
 import { createOrtWorldClassifier } from '../engine/judge/worldClassifier.ts';
 import type { OresBenchOptions } from './oresArgs.ts';
 import { REPO_ROOT } from './repoRoot.ts';
@@ -63,7 +64,7 @@ export async function appEnforcement(entry: ModelEntry, root: string, lexicon: L
     throw new InvalidInputError('bad-arguments', `The APP method is verified by ${relative(REPO_ROOT, path)}; measuring it with the same judge would make "0% shown" true by construction. Pass another judge with --judge-model (e.g. bench/judges/world-b/model.onnx).`);
   }
   const classifier = await createOrtWorldClassifier(ort, new Uint8Array(await readFile(path)), { id: relative(REPO_ROOT, path) });
-  const verifier = createWorldJudge(classifier);
+  const verifier = createWorldJudge(classifier, WORLD, VERIFY_FLAG_AT);
   const policies = new Map<string, CompiledPolicy>();
   return {
     app: {

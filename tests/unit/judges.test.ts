@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createImage, type RgbaImage } from '../../src/core/metrics/image.ts';
 import { clipDecision, clipPromptSet, createClipJudge, hasNegation, type ZeroShotClassifier } from '../../src/core/judge/clipJudge.ts';
 import { createVqaJudge, ORES_VQA_QUESTION } from '../../src/core/judge/vqaJudge.ts';
-import { createWorldJudge, softmax, worldConceptOf, worldVerdict, type WorldPrediction } from '../../src/core/judge/worldJudge.ts';
+import { createWorldJudge, softmax, VERIFY_FLAG_AT, worldConceptOf, worldVerdict, type WorldPrediction } from '../../src/core/judge/worldJudge.ts';
 import { createGuard } from '../../src/core/guard/guard.ts';
 import { valueNames, worldValue, type Attribute } from '../../src/core/world/vocabulary.ts';
 import { createOrtWorldClassifier, judgeInput, resizeBox } from '../../src/engine/judge/worldClassifier.ts';
@@ -43,6 +43,13 @@ describe('world judge: concept -> attribute value', () => {
     expect(worldVerdict(p, worldConceptOf('at night')).present).toBe(true);
     expect(worldVerdict(p, worldConceptOf('circle')).present).toBe(false);
     expect(() => worldVerdict({ ...p, colour: [1, 0] }, worldConceptOf('red'))).toThrow(/2 classes; the vocabulary has 8/);
+  });
+  it('a verifier flags a banned value it gives at least VERIFY_FLAG_AT, even when another value wins', () => {
+    const colour = valueNames('colour').map((v) => (v === 'orange' ? 0.6 : v === 'red' ? 0.3 : 0.1 / 6));
+    const p = { colour, shape: [1, 0, 0, 0, 0], background: [1, 0, 0, 0], pattern: [1, 0, 0], size: [1, 0, 0], count: [1, 0] } as WorldPrediction;
+    expect(worldVerdict(p, worldConceptOf('red')).present).toBe(false); // measuring: argmax
+    expect(worldVerdict(p, worldConceptOf('red'), undefined, VERIFY_FLAG_AT).present).toBe(true);
+    expect(worldVerdict(p, worldConceptOf('blue'), undefined, VERIFY_FLAG_AT).present).toBe(false);
   });
   it('softmax', () => {
     const s = softmax([1, 2, 3]);

@@ -39,8 +39,19 @@ export function worldConceptOf(concept: string, world: WorldVocabulary = WORLD):
   );
 }
 
-/** Present when the attribute head's most likely class is the concept's value. */
-export function worldVerdict(prediction: WorldPrediction, c: WorldConcept, world: WorldVocabulary = WORLD): ConceptVerdict {
+/**
+ * How sure the judge must be that a banned value is absent before a verified image is shown: the
+ * check flags an image when the value's probability reaches this, even if another value is more
+ * likely. Measuring judges use the plain argmax; a verifier that also used it let through images
+ * that an independent judge read as the banned value (p 0.45-0.67 there; bench/results/tiny-world-app).
+ */
+export const VERIFY_FLAG_AT = 0.2;
+
+/**
+ * Present when the attribute head's most likely class is the concept's value, or (for a verifier,
+ * `flagAt` set) when the value's probability is at least `flagAt`.
+ */
+export function worldVerdict(prediction: WorldPrediction, c: WorldConcept, world: WorldVocabulary = WORLD, flagAt = Infinity): ConceptVerdict {
   const probs = prediction[c.attribute];
   const names = valueNames(c.attribute, world);
   if (!probs || probs.length !== names.length) {
@@ -51,7 +62,7 @@ export function worldVerdict(prediction: WorldPrediction, c: WorldConcept, world
   const score = probs[c.index]!;
   return {
     concept: c.concept,
-    present: best === c.index,
+    present: best === c.index || score >= flagAt,
     score,
     detail: `${c.attribute}: judged ${names[best]} (p=${probs[best]!.toFixed(2)}); ${c.value} p=${score.toFixed(2)}`,
   };
@@ -68,7 +79,8 @@ export function softmax(logits: ArrayLike<number>): Float32Array {
   return out;
 }
 
-export function createWorldJudge(classifier: WorldClassifier, world: WorldVocabulary = WORLD): ConceptJudge {
+/** A judge over a world classifier; `flagAt` as in {@link worldVerdict} (verifiers pass {@link VERIFY_FLAG_AT}). */
+export function createWorldJudge(classifier: WorldClassifier, world: WorldVocabulary = WORLD, flagAt = Infinity): ConceptJudge {
   return {
     id: `world-judge ${classifier.id}`,
     check(concepts) {
@@ -77,7 +89,7 @@ export function createWorldJudge(classifier: WorldClassifier, world: WorldVocabu
     async judge(images, concepts): Promise<ImageVerdict[]> {
       const mapped = concepts.map((c) => worldConceptOf(c, world));
       const predictions = await classifier.classify(images);
-      return predictions.map((p) => ({ ...combineVerdicts(mapped.map((c) => worldVerdict(p, c, world))), attributes: judgedValues(p) }));
+      return predictions.map((p) => ({ ...combineVerdicts(mapped.map((c) => worldVerdict(p, c, world, flagAt))), attributes: judgedValues(p) }));
     },
   };
 }
