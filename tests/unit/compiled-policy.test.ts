@@ -96,6 +96,11 @@ describe('one reading of a concept: resolver, guard, rewriter and judge agree (w
     ['twins', 'count', 'two'],
     ['lime green', 'colour', 'green'],
     ['round shapes', 'shape', 'circle'],
+    ['triangular shape', 'shape', 'triangle'],
+    ['circular objects', 'shape', 'circle'],
+    ['nighttime', 'background', 'navy'],
+    ['night-time backdrop', 'background', 'navy'],
+    ['spotty', 'pattern', 'dotted'],
   ])('an administrator\'s "%s" is the %s %s', (concept, attribute, value) => {
     const r = resolveWorldConcept(concept);
     expect([r?.value.attribute, r?.value.name]).toEqual([attribute, value]);

@@ -69,10 +69,25 @@ export function worldPhrasesOf(value: WorldValue, world: WorldVocabulary = WORLD
   return [...own, ...keys];
 }
 
+/**
+ * Nouns an adjective or compound of a concept is made from: "triangular" -> "triangle", "spotty"
+ * -> "spot", "nighttime" -> "night".
+ */
+function sourceNouns(word: string): string[] {
+  const out: string[] = [];
+  if (word.endsWith('ular') && word.length > 6) out.push(`${word.slice(0, -4)}le`);
+  if (/[^aeiouy]y$/.test(word) && word.length > 4) {
+    const stem = word.slice(0, -1);
+    out.push(stem, /([^aeiou])\1$/.test(stem) ? stem.slice(0, -1) : stem);
+  }
+  if (word.endsWith('time') && word.length > 6) out.push(word.slice(0, -4));
+  return out;
+}
+
 /** Forms a word of a concept may take in the vocabulary: itself, its base forms, and adjectives made from them. */
 function wordForms(word: string): string[] {
-  const out = [word];
-  for (const b of baseForms(word)) {
+  const out = [word, ...sourceNouns(word)];
+  for (const b of [...baseForms(word), ...sourceNouns(word)]) {
     out.push(b);
     // "spot" -> "spotted", "stripe" -> "striped", "band" -> "banded", "dot" -> "dotted", "stripe" -> "stripy"
     out.push(`${b}ed`, `${b}d`, `${b}${b.at(-1)}ed`, `${b}y`, `${b.replace(/e$/, '')}y`);
@@ -107,6 +122,8 @@ export function resolveWorldConcept(concept: string, world: WorldVocabulary = WO
   // other forms of the last word ("polka dots" -> "polka dot", "spots" -> "spotted")
   const last = rest[rest.length - 1]!;
   for (const f of wordForms(last)) candidates.push([...rest.slice(0, -1), f].join(' '));
+  // "night-time" is also written "nighttime"
+  if (rest.length === 2) candidates.push(...wordForms(rest.join('')));
   // "lime green", "sky blue": the head word names the value, when no other word names one ("red circle" names two)
   const modifiers = rest.slice(0, -1);
   if (modifiers.length > 0 && modifiers.every((w) => !wordForms(w).some((f) => index.has(f)))) candidates.push(...wordForms(last));
