@@ -78,6 +78,7 @@ describe('one reading of a concept: resolver, guard, rewriter and judge agree (w
     ['white', 'a snow-white disc'],
     ['blue', 'a circle by the ocean'],
     ['teal background', 'a square by the lagoon'],
+    ['cross', 'two red crosses on a gray background'],
   ])('a visitor cannot name %s through what the world associates with it: "%s"', (concept, prompt) => {
     expect(compilePolicy([concept], { lexicon: lex }).guard.check(prompt).ok).toBe(false);
   });

@@ -388,12 +388,20 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
     // A hit inside a longer WordNet phrase that is not about the concept ("hot dog", "Red Sea",
     // "cocktail dress") is dropped; phrases that are about it ("red wine", "dog food") are terms.
     // An adjective in front of a common noun keeps its meaning ("a one-way street"), so it stays a hit.
+    // "a red cross", "a snow-white disc": every other word names a world value, so the phrase is
+    // the world's own grammar (a colour and a shape), not the name WordNet knows ("the Red Cross").
+    const worldPhrase = (a: number, from: number, to: number, b: number): boolean => {
+      if (!world) return false;
+      for (let k = a; k < b; k++) if ((k < from || k >= to) && !resolveWorldConcept(surface(k), world)) return false;
+      return true;
+    };
     const insideOtherLemma = (from: number, to: number, key: string): boolean => {
       if (!lexicon) return false;
       const adjective = lexicon.lookup(key).some((w) => lexicon.senses(w).some((x) => FILE_POS[lexicon.pos(x.synset)] === 'a'));
       for (let a = Math.max(0, from - MAX_LEMMA_WORDS + 1); a <= from; a++) {
         for (let b = Math.max(to, a + 2); b <= Math.min(tokens.length, a + MAX_LEMMA_WORDS); b++) {
           if (b - a <= to - from) continue;
+          if (worldPhrase(a, from, to, b)) continue;
           const head: string[] = [];
           for (let k = a; k < b - 1; k++) head.push(surface(k));
           for (const v of variants(b - 1)) {
