@@ -79,6 +79,10 @@ describe('one reading of a concept: resolver, guard, rewriter and judge agree (w
     ['blue', 'a circle by the ocean'],
     ['teal background', 'a square by the lagoon'],
     ['cross', 'two red crosses on a gray background'],
+    ['dotted', 'a red circle with spots'],
+    ['white', 'a milky square'],
+    ['striped', 'a zebra-patterned circle'],
+    ['circle', 'a coin-shaped yellow object'],
   ])('a visitor cannot name %s through what the world associates with it: "%s"', (concept, prompt) => {
     expect(compilePolicy([concept], { lexicon: lex }).guard.check(prompt).ok).toBe(false);
   });

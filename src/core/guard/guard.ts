@@ -21,7 +21,7 @@ import { NEGATING_PARTS, baseForms, derivationalStems, inflections, type PartOfS
 import type { Lexicon, SynsetPos } from './lexicon.ts';
 import { canonicalSpelling, isSingleLetter, normalizeText, phraseKey, tokenize, type Token } from './normalize.ts';
 import { resolveWorldConcept, worldPhrasesOf } from '../world/resolve.ts';
-import { WORLD, type WorldVocabulary } from '../world/vocabulary.ts';
+import { WORLD, type WorldValue, type WorldVocabulary } from '../world/vocabulary.ts';
 
 /** How a matched word relates to the banned concept. */
 export type GuardVia =
@@ -187,6 +187,7 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
   const termSeen = new Map<string, number>(); // `${concept}\t${key}` -> index in termList
   let maxWords = 1;
   const truncatedConcepts = new Set<number>();
+  const worldConcepts = new Map<WorldValue, number[]>(); // world value -> the concepts that resolved to it
 
   const put = (key: string, e: Entry): void => {
     if (!key) return;
@@ -238,6 +239,7 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
     // The one reading of a concept in the world (src/core/world/resolve.ts): "teal backdrop", "spots", "lagoon".
     const worldValue = world ? resolveWorldConcept(concept, world)?.value : undefined;
     const worldValues = worldValue ? [worldValue] : [];
+    if (worldValue) worldConcepts.set(worldValue, [...(worldConcepts.get(worldValue) ?? []), ci]);
     let knownToLexicon = false;
 
     if (lexicon) {
@@ -540,6 +542,19 @@ export function createGuard(concepts: readonly string[], lexicon: Lexicon | null
         if (!found) return;
         const via = found.via;
         report((map.get(found.key) ?? []).map((e) => ({ ...e, via })), t.start, t.end, false, false);
+      });
+    }
+
+    // 5. any other word the world's resolver reads as a banned value ("spots" for dotted, "milky"
+    // for white, "nighttime" for navy): the guard and the resolver read the world alike
+    if (world && worldConcepts.size > 0) {
+      tokens.forEach((t, ti) => {
+        // a word of the lists was looked at in step 1 already (and maybe kept out: "the Red Sea")
+        if (covered[ti] || variants(ti).some((v) => map.has(v.form))) return;
+        if (hits.some((h) => h.start < (norm.ends[t.end - 1] ?? 0) && h.end > (norm.starts[t.start] ?? 0))) return;
+        const value = resolveWorldConcept(surface(ti), world)?.value;
+        const cis = value ? worldConcepts.get(value) : undefined;
+        if (cis) report(cis.map((ci) => ({ concept: ci, via: 'world' as const, term: value!.name })), t.start, t.end, false, false);
       });
     }
 

@@ -35,12 +35,14 @@ const indexes = new WeakMap<WorldVocabulary, Index>();
 
 /**
  * The keys a phrase of the vocabulary is known by: itself, without its leading words ("lagoon"),
- * without a trailing attribute word ("round thing" -> "round", "tomato-coloured" -> "tomato"), and
+ * without trailing attribute words and "like" ("round thing" -> "round", "tomato-coloured" -> "tomato",
+ * "coin-shaped thing" -> "coin", "zebra-like" -> "zebra"), and
  * what "the colour of ..." names ("the colour of a carrot" -> "carrot").
  */
 function keysOf(phrase: string): string[] {
   const words = phraseKey(phrase).split(' ');
-  const bare = words.length > 1 && ATTRIBUTE_WORDS[words.at(-1)!] !== undefined ? words.slice(0, -1) : words;
+  const bare = [...words];
+  while (bare.length > 1 && (ATTRIBUTE_WORDS[bare.at(-1)!] !== undefined || bare.at(-1) === 'like')) bare.pop();
   const of = words.indexOf('of');
   const named = of > 0 && ATTRIBUTE_WORDS[words[of - 1]!] !== undefined ? stripLeading(words.slice(of + 1)) : words;
   return [...new Set([words, stripLeading(words), bare, named].map((w) => w.join(' ')).filter((k) => k.length > 0))];
