@@ -55,7 +55,7 @@ describe('validation', () => {
 
   it('turns typed text into a request', () => {
     const v = validateInputs(ok, entry);
-    expect(v).toEqual({ ok: true, value: { prompt: 'a red circle', negativePrompt: '', seed: 42, steps: 20, guidanceScale: 5, switchAt: 3 } });
+    expect(v).toEqual({ ok: true, value: { prompt: 'a red circle', negativePrompt: '', seed: 42, steps: 20, guidanceScale: 5, switchStep: 3 } });
   });
 
   it('gives one specific error per bad field', () => {
@@ -83,7 +83,7 @@ describe('validation', () => {
 });
 
 describe('run plan', () => {
-  const v = { prompt: 'a red circle', negativePrompt: 'blurry', seed: 7, steps: 20, guidanceScale: 5, switchAt: 3 };
+  const v = { prompt: 'a red circle', negativePrompt: 'blurry', seed: 7, steps: 20, guidanceScale: 5, switchStep: 3 };
   const rewritten = Promise.resolve('a blue circle');
 
   it('TIN first (rewrite as a promise, switch at S), then the baselines with the same seed', () => {
@@ -279,7 +279,7 @@ describe('the policy field and the educator runs', () => {
     expect(validateInputs({ ...ok, concepts: 'red, ,' }, entry).ok).toBe(true);
   });
   it('TIN with mask runs beside TIN as its own card, with its mask schedule', () => {
-    const v = { prompt: 'a red circle', negativePrompt: '', seed: 7, steps: 20, guidanceScale: 5, switchAt: 3 };
+    const v = { prompt: 'a red circle', negativePrompt: '', seed: 7, steps: 20, guidanceScale: 5, switchStep: 3 };
     const runs = planRuns(v, { concepts: ['red'], kiosk: false, compare: ['tin-mask'], previewEvery: 0, rewritten: Promise.resolve('a blue circle') });
     expect(runs.map((r) => r.kind)).toEqual(['tin', 'tin-mask']);
     expect(runs[1]!.title).toBe('TIN + MASK');

@@ -49,14 +49,14 @@ describe('engine on the tiny random SD fixture (Node, WASM)', () => {
   test('a switch at step S changes exactly the steps after S', async () => {
     const S = 3;
     const T = 8;
-    const collect = async (intervention?: { rewritten: string; at: number }) => {
-      const schedule = intervention && switchSchedule(T, intervention.at, 'a red cat', intervention.rewritten);
+    const collect = async (intervention?: { rewritten: string; switchStep: number }) => {
+      const schedule = intervention && switchSchedule(T, intervention.switchStep, 'a red cat', intervention.rewritten);
       const frames: Uint8ClampedArray[] = [];
       const r = await generate(model, { prompt: 'a red cat', seed: 3, steps: T, previewEvery: 1, schedule }, { onPreview: (_, img) => frames.push(img.data as Uint8ClampedArray) });
       return { r, frames };
     };
     const base = await collect();
-    const switched = await collect({ rewritten: 'a blue dog', at: S });
+    const switched = await collect({ rewritten: 'a blue dog', switchStep: S });
     expect(switched.r.trace.map((t) => t.promptText)).toEqual([...Array(S).fill('a red cat'), ...Array(T - S).fill('a blue dog')]);
     // Preview k shows the x0 estimate after step k-1: identical while the steps used the same prompt.
     for (let k = 0; k < S; k++) expect(Buffer.from(switched.frames[k]!).equals(Buffer.from(base.frames[k]!))).toBe(true);

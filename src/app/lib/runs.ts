@@ -57,15 +57,15 @@ export function planRuns(v: ValidInputs, o: PlanOptions): RunSpec[] {
   }
   if (!o.rewritten) throw new Error('planRuns: TIN needs the rewrite');
   const rewritten = o.rewritten;
-  const input = { query: v.prompt, concepts: o.concepts, steps: v.steps, switchAt: v.switchAt, negative, rewritten: () => rewritten };
+  const input = { query: v.prompt, concepts: o.concepts, steps: v.steps, switchStep: v.switchStep, negative, rewritten: () => rewritten };
   const run = (kind: Exclude<RunKind, 'plain'>, subtitle: string): RunSpec => ({ kind, title: RUN_TITLES[kind], subtitle, request: { ...base, schedule: METHODS[kind].schedule(input) } });
-  const runs: RunSpec[] = [run('tin', switchSummary(v.switchAt, v.steps))];
+  const runs: RunSpec[] = [run('tin', switchSummary(v.switchStep, v.steps))];
   if (o.kiosk) return runs;
   const subtitles: Record<Exclude<RunKind, 'tin' | 'plain'>, () => string> = {
     original: () => 'u only, same seed',
     blacklist: () => `u without the concept words: “${String(METHODS.blacklist.schedule(input).prompts[0])}”`,
     negative: () => `u with negative prompt “${[negative, ...o.concepts].filter((x) => x.length > 0).join(', ')}”`,
-    'tin-mask': () => `u throughout; from step ${v.switchAt + 1}, u′ only where u and u′ disagree`,
+    'tin-mask': () => `u throughout; from step ${v.switchStep + 1}, u′ only where u and u′ disagree`,
   };
   for (const kind of PAGE_METHODS) if (kind !== 'tin' && o.compare.includes(kind)) runs.push(run(kind, subtitles[kind]()));
   return runs;
@@ -113,12 +113,12 @@ export interface TimelineCell {
 }
 
 /** The per-step record (output.trace) as timeline cells; for TIN the rewrite is prompt 1 of the schedule. */
-export function timeline(kind: RunKind, trace: readonly StepRecord[], switchAt: number | undefined): TimelineCell[] {
+export function timeline(kind: RunKind, trace: readonly StepRecord[], switchStep: number | undefined): TimelineCell[] {
   return trace.map((r) => ({
     step: r.step + 1,
     prompt: kind === 'tin' && r.prompt === 1 ? 'u′' : 'u',
     text: r.promptText,
     negative: r.negativeText,
-    afterSwitch: kind === 'tin' && switchAt !== undefined && r.step >= switchAt,
+    afterSwitch: kind === 'tin' && switchStep !== undefined && r.step >= switchStep,
   }));
 }

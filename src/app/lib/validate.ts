@@ -32,7 +32,7 @@ export interface ValidInputs {
   steps: number;
   guidanceScale: number;
   /** S: the first S steps on u, the rest on u'. */
-  switchAt: number;
+  switchStep: number;
 }
 
 export type Validation = { ok: true; value: ValidInputs } | { ok: false; errors: Partial<Record<Field, OresError>> };
@@ -71,17 +71,17 @@ export function validateInputs(input: Inputs, entry: ModelEntry): Validation {
     errors.concepts = new InvalidInputError('no-concepts', `The banned concepts field ("${input.concepts.trim().slice(0, 40)}") names no concept: write words separated by commas, or leave it empty for no policy.`);
   }
 
-  let switchAt = 0;
+  let switchStep = 0;
   if (!errors.steps) {
     try {
-      switchAt = switchStepFromFraction(steps, input.switchFraction);
+      switchStep = switchStepFromFraction(steps, input.switchFraction);
     } catch (e) {
       errors.switch = e as OresError;
     }
   }
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return { ok: true, value: { prompt, negativePrompt: input.negativePrompt.trim(), seed, steps, guidanceScale, switchAt } };
+  return { ok: true, value: { prompt, negativePrompt: input.negativePrompt.trim(), seed, steps, guidanceScale, switchStep } };
 }
 
 /** The banned concepts of the policy field. */

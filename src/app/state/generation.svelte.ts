@@ -26,7 +26,7 @@ export interface RunCard {
   readonly spec: RunSpec;
   readonly status: RunStatus;
   readonly steps: number;
-  readonly switchAt?: number;
+  readonly switchStep?: number;
   readonly seed: number;
   readonly progress: Progress | null;
   readonly previews: readonly { step: number; url: string }[];
@@ -124,7 +124,7 @@ export class GenerationState {
    * card that names the concept and the judge, and no image).
    */
   private async verified(c: GenerateCall, value: ValidInputs, plan: JudgePlan, maxRetries: number, spec: RunSpec): Promise<GenerationOutput> {
-    const first = { seed: value.seed, switchStep: value.switchAt };
+    const first = { seed: value.seed, switchStep: value.switchStep };
     this.lastVerification = null;
     const result = await generateVerified<GenerationOutput>(
       {
@@ -183,7 +183,7 @@ export class GenerationState {
     this.fieldErrors = {};
     // Switch step by concept: layout concepts switch early (the compiled policy says why).
     const choice = policy?.switchStep(v.value.steps, ctx.inputs.switchFraction);
-    const value = choice ? { ...v.value, switchAt: choice.step } : v.value;
+    const value = choice ? { ...v.value, switchStep: choice.step } : v.value;
     const abort = (this.abort = new AbortController());
     this.running = true;
     for (const c of this.cards) if (c.pngUrl) URL.revokeObjectURL(c.pngUrl);
@@ -223,7 +223,7 @@ export class GenerationState {
       status: 'queued',
       steps: value.steps,
       seed: value.seed,
-      ...(spec.kind === 'tin' ? { switchAt: value.switchAt, ...(choice ? { switchReason: choice.reason } : {}) } : {}),
+      ...(spec.kind === 'tin' ? { switchStep: value.switchStep, ...(choice ? { switchReason: choice.reason } : {}) } : {}),
       progress: null,
       previews: [],
     }));
@@ -252,7 +252,7 @@ export class GenerationState {
             status: 'done',
             png,
             pngUrl: URL.createObjectURL(png),
-            cells: timeline(spec.kind, out.trace, spec.kind === 'tin' ? value.switchAt : undefined),
+            cells: timeline(spec.kind, out.trace, spec.kind === 'tin' ? value.switchStep : undefined),
             seconds,
             provider: out.provider,
             ...(this.verdicts.has(out) ? { verification: this.verdicts.get(out) } : {}),
@@ -262,7 +262,7 @@ export class GenerationState {
         onError: (spec, error) => {
           const cancelled = error instanceof CancelledError || error.code === 'cancelled';
           // A failed rewrite stops TIN at step S; the rewrite view says why, specifically.
-          const shown = error.code === 'rewrite-failed' ? new OresError('rewrite-failed', `Stopped at step S = ${value.switchAt}: the rewrite failed, so nothing was generated from it. ${this.rewrite?.error?.message ?? error.message}`) : error;
+          const shown = error.code === 'rewrite-failed' ? new OresError('rewrite-failed', `Stopped at step S = ${value.switchStep}: the rewrite failed, so nothing was generated from it. ${this.rewrite?.error?.message ?? error.message}`) : error;
           this.update(spec, { status: cancelled ? 'cancelled' : 'error', ...(cancelled ? {} : { error: shown }) });
           const field = fieldForCode(error.code);
           if (!cancelled && field !== 'run' && field !== 'rewrite') this.fieldErrors = { ...this.fieldErrors, [field]: error };
@@ -280,7 +280,7 @@ export class GenerationState {
         policyId: policy.id,
         guardHits: [...new Set((rewrite?.result?.inputHits ?? []).map((h) => h.concept))],
         rewriteSource: rewrite?.result ? rewrite.result.source : rewrite?.status === 'error' ? 'failed' : 'none',
-        switchStep: value.switchAt,
+        switchStep: value.switchStep,
         verdict: card?.status === 'cancelled' ? 'cancelled' : v?.status === 'refused' ? 'refused' : card?.status === 'error' ? 'error' : (v?.status ?? 'unchecked'),
         retries: v && v.status !== 'unchecked' ? v.retries : 0,
         ...(card?.error ? { reason: card.error.message } : {}),
