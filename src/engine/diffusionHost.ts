@@ -119,7 +119,7 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
             choice = measured.choice;
           }
           await d.cache?.claim(claimKey(entry.id, msg.manifestUrl), [...entryFileUrls(entry, modelOrigin(msg.manifestUrl)), ...graphUrls()]);
-          d.post({ type: 'loaded', id: msg.id, modelId: entry.id, provider: choice.provider, choice, deviceKey: device });
+          d.post({ type: 'loaded', id: msg.id, modelId: entry.id, provider: choice.provider, choice, deviceKey: device, maxSteps: model.entry.maxSteps! });
         } catch (e) {
           fail(msg.id, e);
         }

@@ -38,6 +38,11 @@ function host(manifest = fixtureManifest, root = fixtureModels) {
   return { handle, send };
 }
 
+test("on load the page learns the most steps the model's scheduler can run", async () => {
+  // tiny-sd's manifest allows 1000; its DDIM's steps_offset 1 would reach timestep 1000 there.
+  expect(await host().send({ type: 'load', id: 1, modelId: 'tiny-sd', provider: 'wasm' })).toMatchObject({ type: 'loaded', maxSteps: 999 });
+});
+
 test('a rewrite that arrives before step S is kept for step S (not dropped)', async () => {
   const h = host();
   expect((await h.send({ type: 'load', id: 1, modelId: 'tiny-sd', provider: 'wasm' })).type).toBe('loaded');

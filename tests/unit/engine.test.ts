@@ -162,8 +162,17 @@ describe('bad input gets a clear, specific error', () => {
     await expectCode(generate(model, { prompt: '   ', seed: 1 }), 'empty-prompt', /prompt is empty/);
   });
   test('steps 0 and above the limit', async () => {
-    await expectCode(generate(model, { prompt: 'a cat', seed: 1, steps: 0 }), 'steps-out-of-range', /from 1 to 1000.*got 0/);
+    await expectCode(generate(model, { prompt: 'a cat', seed: 1, steps: 0 }), 'steps-out-of-range', /from 1 to 999.*got 0/);
     await expectCode(generate(model, { prompt: 'a cat', seed: 1, steps: 1001 }), 'steps-out-of-range', /got 1001/);
+  });
+  test("steps its scheduler cannot run are refused before any work, though the manifest allows them", async () => {
+    // tiny-sd: DDIM with steps_offset 1 over 1000 train timesteps; 1000 steps would reach timestep 1000.
+    expect(findModel(fixtureManifest, 'tiny-sd').maxSteps).toBe(1000);
+    expect(model.entry.maxSteps).toBe(999);
+    const { counts, restore } = spy(model);
+    await expectCode(generate(model, { prompt: 'a cat', seed: 1, steps: 1000 }), 'steps-out-of-range', /from 1 to 999 for "[^"]+", got 1000\./);
+    restore();
+    expect(counts).toEqual({ encodeText: 0, unet: 0, stack: 0 });
   });
   test('guidance outside 0..50, the limits the page uses too (1e30 used to pass the engine)', async () => {
     await expectCode(generate(model, { prompt: 'a cat', seed: 1, steps: 2, guidanceScale: 1e30 }), 'bad-guidance', /from 0 to 50, got 1e\+30/);

@@ -37,6 +37,8 @@ export class DiffusionState {
   loading = $state.raw<LoadingState | null>(null);
   error = $state.raw<{ modelId: string; error: OresError } | null>(null);
   downloaded = $state<Record<string, boolean>>({});
+  /** Per loaded model, the most steps its scheduler can run (the worker says on load). */
+  private stepLimits = $state<Record<string, number>>({});
   /** The warm-up run after a load ("preparing the GPU"); Generate waits for it. */
   warming = $state.raw<WarmingState | null>(null);
   /** Seconds the last warm-up took (null: none finished). */
@@ -57,8 +59,11 @@ export class DiffusionState {
     this.client = new DiffusionClient(worker);
   }
 
+  /** The manifest's entry, its step limit lowered to its scheduler's once the model has loaded. */
   entry(id: string): ModelEntry {
-    return findModel(this.manifest, id);
+    const entry = findModel(this.manifest, id);
+    const maxSteps = this.stepLimits[id];
+    return maxSteps === undefined ? entry : { ...entry, maxSteps };
   }
 
   get ready(): boolean {
@@ -167,6 +172,7 @@ export class DiffusionState {
         onProgress: (progress) => (this.loading = { modelId, progress }),
       });
       if (r.choice.source === 'measured') rememberProvider(this.storage, { deviceKey: r.deviceKey, modelId: r.modelId, provider: r.provider, timings: r.choice.timings });
+      this.stepLimits[r.modelId] = r.maxSteps;
       this.loadedId = r.modelId;
       this.provider = r.provider;
       this.providerChoice = r.choice;
