@@ -4,6 +4,7 @@ import { findModel } from '../../src/core/manifest.ts';
 import { chooseProvider } from '../../src/core/capabilities.ts';
 import { CancelledError } from '../../src/core/errors.ts';
 import { switchSchedule } from '../../src/core/pipeline/schedule.ts';
+import { createClipTokenizer } from '../../src/engine/clipTokenizer.ts';
 import { generate } from '../../src/engine/generate.ts';
 import { loadModel, type LoadedModel } from '../../src/engine/loadModel.ts';
 import { fsFetcher } from '../../src/node/fsFetcher.ts';
@@ -181,6 +182,18 @@ describe('bad input gets a clear, specific error', () => {
   test('switch step outside 0..T', async () => {
     expect(() => switchSchedule(10, 11, 'a cat', 'a dog')).toThrow(expect.objectContaining({ code: 'switch-out-of-range', message: expect.stringMatching(/0 to 10/) }));
     expect(() => switchSchedule(10, -1, 'a cat', 'a dog')).toThrow(expect.objectContaining({ code: 'switch-out-of-range', message: expect.stringMatching(/got -1/) }));
+  });
+  test('a rewrite that fails with a plain error (rejected or thrown) stops the loop as rewrite-failed', async () => {
+    const failing = [() => Promise.reject(new Error('the LLM worker died')), () => { throw new TypeError('the LLM worker died'); }];
+    for (const rewritten of failing) {
+      await expectCode(generate(model, { prompt: 'a cat', seed: 1, steps: 4, schedule: switchSchedule(4, 2, 'a cat', rewritten) }), 'rewrite-failed', /The rewrite failed: the LLM worker died/);
+    }
+  });
+  test('a tokenizer.json without a vocabulary, or not a CLIP tokenizer, is refused with its code', () => {
+    for (const json of [{}, { model: {} }, { model: { type: 'BPE', vocab: {} } }]) {
+      expect(() => createClipTokenizer(json, {})).toThrow(expect.objectContaining({ code: 'tokenizer-invalid', message: expect.stringMatching(/no vocabulary/) }));
+    }
+    expect(() => createClipTokenizer({ model: { type: 'BPE', vocab: { a: 0 } } }, {})).toThrow(expect.objectContaining({ code: 'tokenizer-invalid', message: expect.stringMatching(/could not be read as a CLIP tokenizer/) }));
   });
   test('non-integer seed', async () => {
     await expectCode(generate(model, { prompt: 'a cat', seed: 1.5 }), 'bad-seed', /whole number.*1\.5/);

@@ -8,7 +8,7 @@
  * All with the same seed. With no banned concept (normal mode only) there is just u.
  * A kiosk never generates the baselines: every image it makes goes through TIN.
  */
-import { CancelledError, OresError } from '../../core/errors.ts';
+import { asOresError, CancelledError, OresError } from '../../core/errors.ts';
 import type { StepRecord } from '../../core/pipeline/pipeline.ts';
 import type { Progress } from '../../core/pipeline/progress.ts';
 import type { RgbaImage } from '../../core/pipeline/image.ts';
@@ -96,7 +96,7 @@ export async function runAll(client: { generate(c: GenerateCall): Promise<Genera
       });
       hooks.onResult?.(spec, out);
     } catch (e) {
-      hooks.onError?.(spec, e instanceof OresError ? e : new OresError('internal', (e as Error).message));
+      hooks.onError?.(spec, asOresError(e, 'internal'));
     }
   }
 }

@@ -3,7 +3,7 @@
  * progress (bytes and percent for downloads) and load errors, kept next to the model picker.
  */
 import { candidateProviders, chooseProvider, type DeviceCapabilities, type Provider } from '../../core/capabilities.ts';
-import { OresError } from '../../core/errors.ts';
+import { asOresError, type OresError } from '../../core/errors.ts';
 import { assertPinned, findModel, type ModelEntry, type ModelManifest } from '../../core/manifest.ts';
 import type { Progress } from '../../core/pipeline/progress.ts';
 import { DiffusionClient } from '../../engine/diffusionClient.ts';
@@ -181,7 +181,7 @@ export class DiffusionState {
       await this.warmUp(r.modelId);
       return true;
     } catch (e) {
-      this.error = { modelId, error: e instanceof OresError ? e : new OresError('internal', (e as Error).message) };
+      this.error = { modelId, error: asOresError(e, 'internal') };
       // Refused before anything was touched (capability, unknown model): the old model stays.
       // Otherwise the worker had released it to make room: nothing is loaded now.
       if (!KEEPS_OLD_MODEL.has(this.error.error.code)) {

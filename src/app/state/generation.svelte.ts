@@ -3,7 +3,7 @@
  * (handed to the worker as a promise; the loop waits for it only at step S), then the educator
  * baselines with the same seed. Holds what the result area shows.
  */
-import { CancelledError, InvalidInputError, OresError } from '../../core/errors.ts';
+import { asOresError, CancelledError, InvalidInputError, OresError } from '../../core/errors.ts';
 import type { ModelEntry } from '../../core/manifest.ts';
 import type { Progress } from '../../core/pipeline/progress.ts';
 import { FALLBACK_LABEL } from '../../core/rewrite/fallbackRewriter.ts';
@@ -71,8 +71,6 @@ export interface GenerateContext {
   /** Put the prompt in the audit entry (the policy opted in). */
   readonly auditPrompt?: boolean;
 }
-
-const asOres = (e: unknown): OresError => (e instanceof OresError ? e : new OresError('internal', (e as Error).message));
 
 export class GenerationState {
   running = $state(false);
@@ -174,7 +172,7 @@ export class GenerationState {
           throw new OresError('verification-unavailable', `This kiosk requires every image to be checked, but ${plan.reason}. Nothing can be generated until the policy or the model changes.`);
         }
       } catch (e) {
-        const error = asOres(e);
+        const error = asOresError(e, 'internal');
         this.fieldErrors = { [fieldForCode(error.code)]: error };
         this.status = `Not started: ${error.message}`;
         return [fieldForCode(error.code)];
@@ -199,7 +197,7 @@ export class GenerationState {
       );
       outcome.then(
         (result) => (this.rewrite = { ...view, status: 'done', label: result.label, result }),
-        (e: unknown) => (this.rewrite = { ...view, status: 'error', error: asOres(e) }),
+        (e: unknown) => (this.rewrite = { ...view, status: 'error', error: asOresError(e, 'internal') }),
       );
       rewritten = outcome.then((r) => r.rewritten);
     } else this.rewrite = null;
@@ -209,7 +207,7 @@ export class GenerationState {
       // A kiosk shows no step preview: nothing is shown before the final image has been checked.
       runs = planRuns(value, { ...ctx, previewEvery: ctx.kiosk ? 0 : ctx.previewEvery, rewritten });
     } catch (e) {
-      this.fieldErrors = { run: asOres(e) };
+      this.fieldErrors = { run: asOresError(e, 'internal') };
       this.running = false;
       return ['run'];
     }

@@ -1,4 +1,4 @@
-import { CancelledError, InvalidInputError } from '../errors.ts';
+import { asOresError, CancelledError, InvalidInputError } from '../errors.ts';
 import type { Scheduler } from '../schedulers/types.ts';
 import type { DiffusionBackend, Handle } from './backend.ts';
 import { decoderOutputToRgba, type RgbaImage } from './image.ts';
@@ -114,7 +114,10 @@ export async function sample(
     let t = texts.get(index);
     if (!t) {
       const source = o.schedule.prompts[index]!;
-      t = typeof source === 'string' ? Promise.resolve(source) : source();
+      // A rewrite that fails in any way stops the loop with a code the page explains.
+      t = typeof source === 'string' ? Promise.resolve(source) : new Promise<string>((ok) => ok(source())).catch((e: unknown) => {
+            throw asOresError(e, 'rewrite-failed', 'The rewrite failed: ');
+          });
       texts.set(index, t);
     }
     return t;
