@@ -175,10 +175,6 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
     timings: { totalMs: performance.now() - started, generateMs, judgeMs, perImageMs: generateMs / Math.max(1, generated.images.length) },
     rewrites: generated.rewrites,
     records,
-    methodMs: Object.fromEntries(methods.map((m) => {
-      const own = generated.images.filter((im) => im.method === m.id && !im.reusedFrom);
-      return [m.id, own.reduce((t, im) => t + im.ms, 0) / Math.max(1, own.length)];
-    })),
   };
   if (o.saveImages) await saveImages(o.saveImages, generated.images);
   await dir.write('plot.png', resultsPlot(summary.all));

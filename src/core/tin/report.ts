@@ -54,16 +54,16 @@ export interface BenchResults {
   readonly timings: { totalMs: number; generateMs: number; judgeMs: number; perImageMs: number };
   readonly rewrites: readonly CaseRewrite[];
   readonly records: readonly BenchRecord[];
-  /** Mean generation time per image, by method id (APP's includes its regenerations). */
-  readonly methodMs?: Readonly<Record<string, number>>;
 }
 
 /**
  * Results written before S was named `switchStep` (those committed under bench/results) have
- * `switchAt` at the top and in `latency`; they read as today's, the fields in their order.
+ * `switchAt` at the top and in `latency`; they read as today's, the fields in their order. Their
+ * `methodMs` (mean time per image) goes: the summary's median, from the records, is the one time.
  */
 export function upgradeResults(r: BenchResults): BenchResults {
-  const renamed = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).map(([k, v]) => [k === 'switchAt' ? 'switchStep' : k, v])) as T;
+  const renamed = <T extends object>(o: T): T =>
+    Object.fromEntries(Object.entries(o).flatMap(([k, v]) => (k === 'methodMs' ? [] : [[k === 'switchAt' ? 'switchStep' : k, v]]))) as T;
   const top = renamed(r);
   return top.latency ? { ...top, latency: renamed(top.latency) } : top;
 }
@@ -108,8 +108,9 @@ export function resultsMarkdown(r: BenchResults): string {
   const app = s.all.find((m) => m.method === METHODS.app.label);
   if (app && app.shownWithConcept !== undefined) {
     const tin = s.all.find((m) => m.method === METHODS.tin.label);
-    const time = (id: string) => r.methodMs?.[id];
-    const ratio = time('app') !== undefined && time('tin') ? ` Mean time per image: APP ${time('app')!.toFixed(0)} ms, TIN ${time('tin')!.toFixed(0)} ms (${(time('app')! / time('tin')!).toFixed(2)}x).` : '';
+    const appMs = app.generationMsMedian;
+    const tinMs = tin?.generationMsMedian;
+    const ratio = appMs != null && tinMs ? `Median time per image (APP's with its regenerations): APP ${appMs.toFixed(0)} ms, TIN ${tinMs.toFixed(0)} ms (${(appMs / tinMs).toFixed(2)}x).` : '';
     lines.push(
       '## What reaches the user: APP (TIN as the app applies a policy)',
       '',
@@ -120,7 +121,7 @@ export function resultsMarkdown(r: BenchResults): string {
       `| ${app.method} | ${pct(app.avoidanceRate)} | ${pct(app.shownWithConcept)} | ${pct(app.refusalRate ?? 0)} | ${(app.retriesPerImage ?? 0).toFixed(3)} | ${app.similarityAll.toFixed(3)} |`,
       ...(tin ? [`| ${tin.method} | ${pct(tin.avoidanceRate)} | ${pct(1 - tin.avoidanceRate)} | 0.0% | 0 | ${tin.similarityAll.toFixed(3)} |`] : []),
       '',
-      ...(ratio ? [ratio.trim(), ''] : []),
+      ...(ratio ? [ratio, ''] : []),
     );
   }
   // Switching methods run with their own S ("tin@2"), next to the run's S.
