@@ -12,7 +12,7 @@ import { asOresError, CancelledError, OresError } from '../../core/errors.ts';
 import type { StepRecord } from '../../core/pipeline/pipeline.ts';
 import type { Progress } from '../../core/pipeline/progress.ts';
 import type { RgbaImage } from '../../core/pipeline/image.ts';
-import { METHODS, type MethodId } from '../../core/tin/methods.ts';
+import { METHODS, type MethodId, type MethodInput } from '../../core/tin/methods.ts';
 import type { GenerateCall } from '../../engine/diffusionClient.ts';
 import type { GenerationOutput } from '../../engine/protocol.ts';
 import { switchSummary } from './format.ts';
@@ -27,6 +27,8 @@ export interface RunSpec {
   readonly title: string;
   readonly subtitle: string;
   readonly request: GenerateCall['request'];
+  /** What its method was given (absent for 'plain'): a regeneration builds its schedule from it too. */
+  readonly input?: MethodInput;
 }
 
 export interface PlanOptions {
@@ -58,7 +60,7 @@ export function planRuns(v: ValidInputs, o: PlanOptions): RunSpec[] {
   if (!o.rewritten) throw new Error('planRuns: TIN needs the rewrite');
   const rewritten = o.rewritten;
   const input = { query: v.prompt, concepts: o.concepts, steps: v.steps, switchStep: v.switchStep, negative, rewritten: () => rewritten };
-  const run = (kind: Exclude<RunKind, 'plain'>, subtitle: string): RunSpec => ({ kind, title: RUN_TITLES[kind], subtitle, request: { ...base, schedule: METHODS[kind].schedule(input) } });
+  const run = (kind: Exclude<RunKind, 'plain'>, subtitle: string): RunSpec => ({ kind, title: RUN_TITLES[kind], subtitle, request: { ...base, schedule: METHODS[kind].schedule(input) }, input });
   const runs: RunSpec[] = [run('tin', switchSummary(v.switchStep, v.steps))];
   if (o.kiosk) return runs;
   const subtitles: Record<Exclude<RunKind, 'tin' | 'plain'>, () => string> = {
@@ -69,6 +71,12 @@ export function planRuns(v: ValidInputs, o: PlanOptions): RunSpec[] {
   };
   for (const kind of PAGE_METHODS) if (kind !== 'tin' && o.compare.includes(kind)) runs.push(run(kind, subtitles[kind]()));
   return runs;
+}
+
+/** The TIN run again with another seed and S (verification's regeneration), its schedule built by METHODS.tin as the first. */
+export function rerunTin(spec: RunSpec, seed: number, switchStep: number): GenerateCall['request'] {
+  if (spec.kind !== 'tin' || !spec.input) throw new Error(`rerunTin: the ${spec.kind} run is not TIN`);
+  return { ...spec.request, seed, schedule: METHODS.tin.schedule({ ...spec.input, switchStep }) };
 }
 
 export interface RunHooks {

@@ -11,7 +11,7 @@ import type { DiffusionClient } from '../../engine/diffusionClient.ts';
 import { pngBlob } from '../lib/download.ts';
 import { rgbaToDataUrl } from '../lib/image.ts';
 import type { LlmHandle, RewriteOutcome, RewriteService } from '../lib/rewrite.ts';
-import { planRuns, runAll, timeline, type PlanOptions, type RunSpec, type TimelineCell } from '../lib/runs.ts';
+import { planRuns, rerunTin, runAll, timeline, type PlanOptions, type RunSpec, type TimelineCell } from '../lib/runs.ts';
 import type { CompiledPolicy } from '../../core/policy/compile.ts';
 import { judgePlan, type JudgePlan } from '../../core/policy/judgePlan.ts';
 import type { AuditEntry } from '../../core/policy/audit.ts';
@@ -130,9 +130,7 @@ export class GenerationState {
           if (a.seed === first.seed && a.switchStep === first.switchStep) return this.client.generate(c);
           this.update(spec, { previews: [] });
           this.status = `${spec.title}: the judge saw a banned concept; regenerating (seed ${a.seed}, S = 0)…`;
-          // S = 0: every step on the prompt of the last step, which in TIN's schedule is u'
-          const schedule = c.request.schedule!;
-          return this.client.generate({ ...c, request: { ...c.request, seed: a.seed, schedule: { ...schedule, steps: schedule.steps.map((s) => ({ ...s, prompt: schedule.steps.at(-1)!.prompt })) } } });
+          return this.client.generate({ ...c, request: rerunTin(spec, a.seed, a.switchStep) });
         },
         judge: plan.kind === 'world' ? { id: 'the world judge', check: async (out) => (await this.client.judge(out.rgba, [...plan.concepts])).verdict } : null,
         uncheckedReason: plan.kind === 'none' ? plan.reason : undefined,
