@@ -178,7 +178,8 @@ export class DiffusionState {
       this.providerChoice = r.choice;
       this.downloaded[modelId] = true;
       this.loading = null;
-      await this.warmUp(r.modelId);
+      // After the provider measurement the model is warm already; otherwise its first Generate would compile the GPU programs.
+      if (!r.warm) await this.warmUp(r.modelId);
       return true;
     } catch (e) {
       this.error = { modelId, error: asOresError(e, 'internal') };
