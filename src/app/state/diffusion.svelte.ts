@@ -41,8 +41,6 @@ export class DiffusionState {
   private stepLimits = $state<Record<string, number>>({});
   /** The warm-up run after a load ("preparing the GPU"); Generate waits for it. */
   warming = $state.raw<WarmingState | null>(null);
-  /** Seconds the last warm-up took (null: none finished). */
-  warmUpSeconds = $state<number | null>(null);
   private warmAbort: AbortController | null = null;
   /** Whether the browser keeps the cache (asked on the first large download); undefined: not known. */
   persisted = $state<boolean | undefined>(undefined);
@@ -92,10 +90,8 @@ export class DiffusionState {
   private async warmUp(modelId: string): Promise<void> {
     const abort = (this.warmAbort = new AbortController());
     this.warming = { modelId, progress: null };
-    const started = performance.now();
     try {
       await this.client.generate({ request: warmUpRequest(this.entry(modelId)), signal: abort.signal, onProgress: (progress) => (this.warming = { modelId, progress }) });
-      this.warmUpSeconds = (performance.now() - started) / 1000;
     } catch {
       // Cancelled or failed: the model is loaded all the same; a real error shows on the first Generate.
     } finally {
