@@ -64,9 +64,10 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
     : undefined;
 
   const caseSha = createHash('sha256').update(caseText).digest('hex');
+  // The key keeps S's old field name, switchAt: an unfinished run started before the rename still resumes.
   const resumeKey = o.resume
     ? createHash('sha256')
-        .update(JSON.stringify({ caseSha, limit: o.limit, model: entry.id, manifest: o.manifest, methods: methods.map((m) => m.id), seeds: o.seeds, steps, switchStep, guidanceScale, browser: o.browser }))
+        .update(JSON.stringify({ caseSha, limit: o.limit, model: entry.id, manifest: o.manifest, methods: methods.map((m) => m.id), seeds: o.seeds, steps, switchAt: switchStep, guidanceScale, browser: o.browser }))
         .digest('hex')
     : undefined;
   const dir = await AtomicDir.begin(o.out, resumeKey, o.shard !== undefined);
