@@ -114,10 +114,11 @@ export async function sample(
     let t = texts.get(index);
     if (!t) {
       const source = o.schedule.prompts[index]!;
-      // A rewrite that fails in any way stops the loop with a code the page explains.
-      t = typeof source === 'string' ? Promise.resolve(source) : new Promise<string>((ok) => ok(source())).catch((e: unknown) => {
-            throw asOresError(e, 'rewrite-failed', 'The rewrite failed: ');
-          });
+      // A rewrite that fails in any way (thrown or rejected) stops the loop with a code the page explains.
+      const failed = (e: unknown): never => {
+        throw asOresError(e, 'rewrite-failed', 'The rewrite failed: ');
+      };
+      t = typeof source === 'string' ? Promise.resolve(source) : new Promise<string>((ok) => ok(source())).catch(failed);
       texts.set(index, t);
     }
     return t;
