@@ -22,7 +22,7 @@ export interface PageSettings {
   methods: string[];
   seeds: number[];
   steps: number;
-  switchAt: number;
+  switchStep: number;
   guidanceScale?: number;
 }
 
@@ -71,7 +71,7 @@ async function runCases(cases: OresCase[], s: PageSettings) {
 
 async function latency(cases: OresCase[], s: PageSettings, rewriteMs: number, runs: number) {
   if (!rewriter) throw new Error('init() first');
-  return measurePipelining({ generate, rewriter: delayedRewriter(rewriter, rewriteMs), rewriteMs, instruction, cases, steps: s.steps, switchAt: s.switchAt, guidanceScale: s.guidanceScale, runs });
+  return measurePipelining({ generate, rewriter: delayedRewriter(rewriter, rewriteMs), rewriteMs, instruction, cases, steps: s.steps, switchStep: s.switchStep, guidanceScale: s.guidanceScale, runs });
 }
 
 Object.assign(window, { oresBench: { init, runCases, latency, close: () => client?.unload() } });

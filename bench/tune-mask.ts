@@ -62,7 +62,7 @@ const gen = async (r: GenerateRequest) => {
   return out;
 };
 const t0 = performance.now();
-const settings = { methods: variants, seeds: list(values.seeds), steps: model.entry.defaults.steps, switchAt: 3, guidanceScale: model.entry.defaults.guidanceScale };
+const settings = { methods: variants, seeds: list(values.seeds), steps: model.entry.defaults.steps, switchStep: 3, guidanceScale: model.entry.defaults.guidanceScale };
 const { images } = await generateBenchmark(cases, settings, { generate: gen, rewrite });
 const records = await scoreBenchmark(cases, images, createWorldJudge(classifier));
 const summary = summarizeBenchmark(records).all;

@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   'model-download-failed': 'model',
   'unsupported-scheduler': 'model',
   'invalid-scheduler-config': 'model',
+  'tokenizer-invalid': 'model',
   'storage-full': 'model',
   'storage-failed': 'model',
   'unpinned-model-url': 'model',

@@ -11,6 +11,11 @@ export class OresError extends Error {
   }
 }
 
+/** Any thrown value as an OresError: an OresError stays itself, anything else gets `code` and keeps its message. */
+export function asOresError(e: unknown, code: ErrorCode, prefix = ''): OresError {
+  return e instanceof OresError ? e : new OresError(code, prefix + (e instanceof Error ? e.message : String(e)));
+}
+
 /** Input the caller gave is wrong (empty prompt, bad step count, malformed file...). */
 export class InvalidInputError extends OresError {
   constructor(code: ErrorCode, message: string) {

@@ -1,5 +1,19 @@
 import { CLIPTokenizer } from '@huggingface/transformers';
+import { ModelLoadError } from '../core/errors.ts';
 import type { PromptTokenizer, TokenizedPrompt } from '../core/pipeline/tokens.ts';
+
+/** transformers.js' own complaint, under the code the page shows with the model. */
+function openTokenizer(tokenizerJson: object, tokenizerConfig: object): CLIPTokenizer {
+  const vocab = (tokenizerJson as { model?: { vocab?: unknown } }).model?.vocab;
+  if (typeof vocab !== 'object' || vocab === null || Object.keys(vocab).length === 0) {
+    throw new ModelLoadError('tokenizer-invalid', 'The tokenizer.json has no vocabulary (model.vocab): it is not the model\'s tokenizer, or it was cut short.');
+  }
+  try {
+    return new CLIPTokenizer(tokenizerJson, tokenizerConfig);
+  } catch (e) {
+    throw new ModelLoadError('tokenizer-invalid', `The tokenizer.json could not be read as a CLIP tokenizer: ${(e as Error).message}.`);
+  }
+}
 
 /**
  * A Stable Diffusion prompt tokenizer from the model's own tokenizer.json, through
@@ -11,11 +25,11 @@ export function createClipTokenizer(
   tokenizerConfig: object,
   opts: { maxLength?: number; padTokenId?: number } = {},
 ): PromptTokenizer {
-  const tok = new CLIPTokenizer(tokenizerJson, tokenizerConfig);
+  const tok = openTokenizer(tokenizerJson, tokenizerConfig);
   const maxLength = opts.maxLength ?? 77;
   const eos = tok.eos_token_id ?? tok.pad_token_id;
   const pad = opts.padTokenId ?? tok.pad_token_id ?? eos;
-  if (eos === undefined || pad === undefined) throw new Error('The tokenizer defines no end-of-text or pad token');
+  if (eos === undefined || pad === undefined) throw new ModelLoadError('tokenizer-invalid', 'The tokenizer defines no end-of-text or pad token.');
   return {
     maxLength,
     tokenize(text: string): TokenizedPrompt {

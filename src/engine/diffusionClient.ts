@@ -67,12 +67,12 @@ export class DiffusionClient {
   async load(
     modelId: string,
     opts: { provider?: Provider; manifestUrl?: string; remembered?: RememberedProvider; onProgress?: (p: Progress) => void } = {},
-  ): Promise<{ modelId: string; provider: Provider; choice: ProviderDecision; deviceKey: string }> {
+  ): Promise<{ modelId: string; provider: Provider; choice: ProviderDecision; deviceKey: string; maxSteps: number; warm: boolean }> {
     const m = await this.call((id) => ({ type: 'load', id, modelId, provider: opts.provider, manifestUrl: opts.manifestUrl, remembered: opts.remembered }), {
       onProgress: opts.onProgress,
     }).done;
     const loaded = m as Extract<HostResponse, { type: 'loaded' }>;
-    return { modelId: loaded.modelId, provider: loaded.provider, choice: loaded.choice, deviceKey: loaded.deviceKey };
+    return { modelId: loaded.modelId, provider: loaded.provider, choice: loaded.choice, deviceKey: loaded.deviceKey, maxSteps: loaded.maxSteps, warm: loaded.warm };
   }
 
   /** Deletes a model's downloaded files from the worker's cache; returns how many files were cached. */

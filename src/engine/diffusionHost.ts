@@ -27,7 +27,10 @@ export interface HostDeps {
   capabilities: () => Promise<DeviceCapabilities>;
   encodePng: (image: RgbaImage) => Promise<Blob | Uint8Array>;
   post: (message: HostResponse) => void;
-  /** Times one warm step of a loaded model (tests inject fake timings). */
+  /**
+   * Times one warm step of a loaded model by running a short generation with the model's own
+   * guidance, which compiles every program a Generate uses (tests inject fake timings).
+   */
   timeStep?: (model: LoadedModel) => Promise<number>;
   /** The CPU's thread count, part of what identifies this device for a remembered provider choice. */
   hardwareConcurrency?: number;
@@ -111,6 +114,8 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
               onProgress: (progress) => d.post({ type: 'progress', id: msg.id, progress }),
             });
           let choice: ProviderDecision;
+          // Measured: the kept model has just run a whole generation, so the page need not warm it up again.
+          let warm = false;
           if ('use' in plan) {
             model = await open(plan.use.provider);
             choice = plan.use;
@@ -118,9 +123,10 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
             const measured = await measureProviders(plan.measure, open, d.timeStep ?? timeWarmStep);
             model = measured.model;
             choice = measured.choice;
+            warm = true;
           }
           await d.cache?.claim(claimKey(entry.id, msg.manifestUrl), [...entryFileUrls(entry, modelOrigin(msg.manifestUrl)), ...graphUrls()]);
-          d.post({ type: 'loaded', id: msg.id, modelId: entry.id, provider: choice.provider, choice, deviceKey: device });
+          d.post({ type: 'loaded', id: msg.id, modelId: entry.id, provider: choice.provider, choice, deviceKey: device, maxSteps: model.entry.maxSteps!, warm });
         } catch (e) {
           fail(msg.id, e);
         }

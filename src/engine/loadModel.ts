@@ -1,9 +1,10 @@
 import type { FileCheck, ModelEntry, ModelFileRole } from '../core/manifest.ts';
 import { assertPinned, externalDataUrl, fileUrl } from '../core/manifest.ts';
 import { ModelLoadError } from '../core/errors.ts';
-import { parseSchedulerConfig } from '../core/schedulers/index.ts';
+import { maxStepsOf, parseSchedulerConfig } from '../core/schedulers/index.ts';
 import type { SchedulerConfig } from '../core/schedulers/types.ts';
 import type { Progress } from '../core/pipeline/progress.ts';
+import { DEFAULT_MAX_STEPS } from '../core/pipeline/inputChecks.ts';
 import type { PromptTokenizer } from '../core/pipeline/tokens.ts';
 import { createClipTokenizer } from './clipTokenizer.ts';
 import type { FileFetcher } from './fetcher.ts';
@@ -155,8 +156,10 @@ export async function loadModel(ort: Ort, entry: ModelEntry, o: LoadOptions): Pr
   } catch (e) {
     throw new ModelLoadError('model-file-corrupt', `The scheduler config of "${entry.name}": ${(e as Error).message}`);
   }
+  // The steps its scheduler can run bound the entry's: the page and resolveRequest then refuse more before any work.
+  const maxSteps = maxStepsOf(schedulerConfig, entry.scheduler, entry.maxSteps ?? DEFAULT_MAX_STEPS);
   return {
-    entry,
+    entry: { ...entry, maxSteps },
     provider: o.provider,
     // Graphs only some methods need (SLD's batch of 3) open on first use, into the same sessions object.
     backend: new OrtBackend(ort, sessions, entry, o.provider, async (file) => open(await graph(file), `${file} helper graph`)),

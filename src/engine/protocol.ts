@@ -45,7 +45,11 @@ export interface GenerationOutput extends Omit<SampleResult, 'image'> {
 
 export type HostResponse =
   | { type: 'capabilities'; id: number; capabilities: DeviceCapabilities }
-  | { type: 'loaded'; id: number; modelId: string; provider: Provider; choice: ProviderDecision; deviceKey: string }
+  /**
+   * maxSteps: the most steps the loaded model's scheduler can run (its entry's limit, or lower).
+   * warm: it has already run a generation (the provider measurement), so its GPU programs are compiled.
+   */
+  | { type: 'loaded'; id: number; modelId: string; provider: Provider; choice: ProviderDecision; deviceKey: string; maxSteps: number; warm: boolean }
   | { type: 'progress'; id: number; progress: Progress }
   | { type: 'preview'; id: number; step: number; image: RgbaImage }
   | { type: 'result'; id: number; output: GenerationOutput }

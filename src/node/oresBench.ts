@@ -40,9 +40,9 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
   const methods: Method[] = withOriginal(parseMethodList(o.methods));
   const steps = o.steps ?? entry.defaults.steps;
   const switchFraction = o.switchStep !== undefined ? o.switchStep / steps : (o.switchFraction ?? entry.defaults.switchFraction);
-  const switchAt = o.switchStep ?? switchStepFromFraction(steps, switchFraction);
+  const switchStep = o.switchStep ?? switchStepFromFraction(steps, switchFraction);
   const guidanceScale = o.guidance ?? entry.defaults.guidanceScale;
-  const settings: BenchSettings = { methods, seeds: o.seeds, steps, switchAt, guidanceScale };
+  const settings: BenchSettings = { methods, seeds: o.seeds, steps, switchStep, guidanceScale };
   checkSettings(settings);
 
   const lexicon = parseLexicon(JSON.parse(await readFile(resolve(REPO_ROOT, 'public/guard/lexicon.json'), 'utf8')));
@@ -64,14 +64,15 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
     : undefined;
 
   const caseSha = createHash('sha256').update(caseText).digest('hex');
+  // The key keeps S's old field name, switchAt: an unfinished run started before the rename still resumes.
   const resumeKey = o.resume
     ? createHash('sha256')
-        .update(JSON.stringify({ caseSha, limit: o.limit, model: entry.id, manifest: o.manifest, methods: methods.map((m) => m.id), seeds: o.seeds, steps, switchAt, guidanceScale, browser: o.browser }))
+        .update(JSON.stringify({ caseSha, limit: o.limit, model: entry.id, manifest: o.manifest, methods: methods.map((m) => m.id), seeds: o.seeds, steps, switchAt: switchStep, guidanceScale, browser: o.browser }))
         .digest('hex')
     : undefined;
   const dir = await AtomicDir.begin(o.out, resumeKey, o.shard !== undefined);
   await dir.write('results.json', JSON.stringify({ format: RESULTS_FORMAT, complete: false, command: o.command, started: new Date().toISOString() }, null, 2) + '\n');
-  o.log(`ORES benchmark: ${cases.length} cases x ${o.seeds.length} seeds x ${methods.length} methods, T=${steps}, S=${switchAt}, guidance ${guidanceScale}; writing to ${dir.partial}`);
+  o.log(`ORES benchmark: ${cases.length} cases x ${o.seeds.length} seeds x ${methods.length} methods, T=${steps}, S=${switchStep}, guidance ${guidanceScale}; writing to ${dir.partial}`);
 
   let engine: Engine;
   if (o.browser) {
@@ -156,7 +157,7 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
     runtime: engine.runtime,
     model: { id: entry.id, name: entry.name, guidanceScale, scheduler: entry.scheduler },
     steps,
-    switchAt,
+    switchStep,
     switchFraction,
     seeds: o.seeds,
     methods: methods.map((m) => ({ id: m.id, label: m.label, description: m.description, rewrite: m.rewrite })),
@@ -175,10 +176,6 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
     timings: { totalMs: performance.now() - started, generateMs, judgeMs, perImageMs: generateMs / Math.max(1, generated.images.length) },
     rewrites: generated.rewrites,
     records,
-    methodMs: Object.fromEntries(methods.map((m) => {
-      const own = generated.images.filter((im) => im.method === m.id && !im.reusedFrom);
-      return [m.id, own.reduce((t, im) => t + im.ms, 0) / Math.max(1, own.length)];
-    })),
   };
   if (o.saveImages) await saveImages(o.saveImages, generated.images);
   await dir.write('plot.png', resultsPlot(summary.all));

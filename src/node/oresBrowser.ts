@@ -47,7 +47,7 @@ export async function browserEngine(o: { modelId: string; manifestUrl?: string; 
       page.evaluate(([f, a]) => (window as unknown as Api).oresBench[f as string]!(...(a as unknown[])), [fn, args] as const) as Promise<T>;
     const { runtime } = await call<{ runtime: string }>('init', { modelId: o.modelId, manifestUrl: o.manifestUrl });
     o.log(`  browser: ${runtime}`);
-    const pageSettings = (s: BenchSettings) => ({ methods: s.methods.map((m) => m.id), seeds: s.seeds, steps: s.steps, switchAt: s.switchAt, guidanceScale: s.guidanceScale });
+    const pageSettings = (s: BenchSettings) => ({ methods: s.methods.map((m) => m.id), seeds: s.seeds, steps: s.steps, switchStep: s.switchStep, guidanceScale: s.guidanceScale });
     return {
       runtime: `headless ${runtime}`,
       async generateCases(cases: readonly OresCase[], settings: BenchSettings, progress: (p: BenchProgress) => void) {

@@ -30,7 +30,7 @@ export async function nodeEngine(entry: ModelEntry, root: string, rewriter: Rewr
     generateCases: (cases, settings, onProgress, app) =>
       generateBenchmark(cases, settings, { generate: gen, rewrite: createRewriteProvider({ rewriter, learnedInstruction: instruction }), onProgress, ...(app ? { app } : {}) }),
     latency: (cases, settings, rewriteMs, runs) =>
-      measurePipelining({ generate: gen, rewriter: delayedRewriter(rewriter, rewriteMs), rewriteMs, instruction, cases, steps: settings.steps, switchAt: settings.switchAt, guidanceScale: settings.guidanceScale, runs }),
+      measurePipelining({ generate: gen, rewriter: delayedRewriter(rewriter, rewriteMs), rewriteMs, instruction, cases, steps: settings.steps, switchStep: settings.switchStep, guidanceScale: settings.guidanceScale, runs }),
     close: () => model.release(),
   };
 }

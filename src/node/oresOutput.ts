@@ -5,7 +5,7 @@ import { encodePng } from '../core/bench/plot.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import type { GeneratedImage } from '../core/tin/benchmark.ts';
 import { summarizeBenchmark } from '../core/tin/benchmark.ts';
-import { RESULTS_FORMAT, resultsMarkdown, resultsPlot, type BenchResults } from '../core/tin/report.ts';
+import { RESULTS_FORMAT, resultsMarkdown, resultsPlot, upgradeResults, type BenchResults } from '../core/tin/report.ts';
 import { writeFileAtomically } from './atomicDir.ts';
 
 /** Every image as a PNG named by case line, seed and method. */
@@ -22,12 +22,13 @@ export async function saveImages(dir: string, images: readonly GeneratedImage[])
 export async function rerenderReport(dirArg: string, log: (s: string) => void = console.log): Promise<BenchResults> {
   const dir = resolve(dirArg);
   const path = resolve(dir, 'results.json');
-  const old = JSON.parse(await readFile(path, 'utf8').catch(() => {
+  const read = JSON.parse(await readFile(path, 'utf8').catch(() => {
     throw new InvalidInputError('bad-results', `${path} could not be read.`);
   })) as BenchResults;
-  if (old.format !== RESULTS_FORMAT || old.complete !== true || !Array.isArray(old.records)) {
+  if (read.format !== RESULTS_FORMAT || read.complete !== true || !Array.isArray(read.records)) {
     throw new InvalidInputError('bad-results', `${path} is not a complete ${RESULTS_FORMAT} file.`);
   }
+  const old = upgradeResults(read);
   const out = relative(process.cwd(), dir) || '.';
   const results: BenchResults = { ...old, command: old.command.replace(/--out \S+/, `--out ${out}`), summary: summarizeBenchmark(old.records) };
   const write = (name: string, data: string | Uint8Array) => writeFileAtomically(resolve(dir, name), data);

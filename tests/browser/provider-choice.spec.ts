@@ -10,7 +10,7 @@ test('measures both providers at load, shows why in the status line, remembers i
   await page.goto('/');
   await expect(page.getByTestId('model-ready')).toBeVisible({ timeout: MODEL_TIMEOUT });
   const status = page.getByTestId('status');
-  // after the warm-up ("Preparing the GPU…"), the status line says which provider and why
+  // once ready (the measurement warmed the kept model: no second warm-up), the status line says which provider and why
   await expect(status).toHaveText(MEASURED, { timeout: MODEL_TIMEOUT });
   const [, chosen, other] = (await status.textContent())!.match(MEASURED)!;
   expect(other).not.toBe(chosen);

@@ -5,7 +5,7 @@ import manifestJson from '../../models-manifest/models.json';
 import { findModel, parseManifest } from '../../src/core/manifest.ts';
 import { formatBytes, segments } from '../../src/app/lib/format.ts';
 import { bakedKiosk, detectKiosk, findPolicyUrl } from '../../src/app/lib/kiosk.ts';
-import { planRuns, runAll, timeline } from '../../src/app/lib/runs.ts';
+import { planRuns, rerunTin, runAll, timeline } from '../../src/app/lib/runs.ts';
 import { defaultSettings, KIOSK_STORAGE_KEY, loadSettings, saveSettings, STORAGE_KEY } from '../../src/app/lib/settings.ts';
 import { fieldForCode, validateInputs } from '../../src/app/lib/validate.ts';
 import { isErrorCode } from '../../src/core/errorCodes.ts';
@@ -55,7 +55,7 @@ describe('validation', () => {
 
   it('turns typed text into a request', () => {
     const v = validateInputs(ok, entry);
-    expect(v).toEqual({ ok: true, value: { prompt: 'a red circle', negativePrompt: '', seed: 42, steps: 20, guidanceScale: 5, switchAt: 3 } });
+    expect(v).toEqual({ ok: true, value: { prompt: 'a red circle', negativePrompt: '', seed: 42, steps: 20, guidanceScale: 5, switchStep: 3 } });
   });
 
   it('gives one specific error per bad field', () => {
@@ -83,7 +83,7 @@ describe('validation', () => {
 });
 
 describe('run plan', () => {
-  const v = { prompt: 'a red circle', negativePrompt: 'blurry', seed: 7, steps: 20, guidanceScale: 5, switchAt: 3 };
+  const v = { prompt: 'a red circle', negativePrompt: 'blurry', seed: 7, steps: 20, guidanceScale: 5, switchStep: 3 };
   const rewritten = Promise.resolve('a blue circle');
 
   it('TIN first (rewrite as a promise, switch at S), then the baselines with the same seed', () => {
@@ -98,6 +98,14 @@ describe('run plan', () => {
     expect(texts(1)).toEqual(['a red circle', 'blurry']);
     expect(texts(2)).toEqual(['a circle', 'blurry']); // BLACK LIST
     expect(texts(3)).toEqual(['a red circle', 'blurry, red']);
+  });
+
+  it("verification's regeneration: TIN again from METHODS.tin with S = 0 and the new seed, all else as the first run", () => {
+    const [tin, original] = planRuns(v, { concepts: ['red'], kiosk: false, compare: ['original'], previewEvery: 2, rewritten });
+    const again = rerunTin(tin!, 8, 0);
+    expect(again).toMatchObject({ ...tin!.request, seed: 8, schedule: { prompts: tin!.request.schedule!.prompts } });
+    expect(again.schedule!.steps).toEqual(Array(20).fill({ prompt: 1, negative: 2 })); // every step on u', the user's negative kept
+    expect(() => rerunTin(original!, 8, 0)).toThrow(/not TIN/);
   });
 
   it('a kiosk only ever runs TIN', () => {
@@ -279,7 +287,7 @@ describe('the policy field and the educator runs', () => {
     expect(validateInputs({ ...ok, concepts: 'red, ,' }, entry).ok).toBe(true);
   });
   it('TIN with mask runs beside TIN as its own card, with its mask schedule', () => {
-    const v = { prompt: 'a red circle', negativePrompt: '', seed: 7, steps: 20, guidanceScale: 5, switchAt: 3 };
+    const v = { prompt: 'a red circle', negativePrompt: '', seed: 7, steps: 20, guidanceScale: 5, switchStep: 3 };
     const runs = planRuns(v, { concepts: ['red'], kiosk: false, compare: ['tin-mask'], previewEvery: 0, rewritten: Promise.resolve('a blue circle') });
     expect(runs.map((r) => r.kind)).toEqual(['tin', 'tin-mask']);
     expect(runs[1]!.title).toBe('TIN + MASK');

@@ -38,6 +38,11 @@ function host(manifest = fixtureManifest, root = fixtureModels) {
   return { handle, send };
 }
 
+test("on load the page learns the most steps the model's scheduler can run", async () => {
+  // tiny-sd's manifest allows 1000; its DDIM's steps_offset 1 would reach timestep 1000 there.
+  expect(await host().send({ type: 'load', id: 1, modelId: 'tiny-sd', provider: 'wasm' })).toMatchObject({ type: 'loaded', maxSteps: 999 });
+});
+
 test('a rewrite that arrives before step S is kept for step S (not dropped)', async () => {
   const h = host();
   expect((await h.send({ type: 'load', id: 1, modelId: 'tiny-sd', provider: 'wasm' })).type).toBe('loaded');
@@ -61,7 +66,7 @@ test('a rewrite that failed early fails the run at step S with its reason', asyn
 test('SLD survives the worker: its safety concept and warmup reach the loop', async () => {
   const h = host();
   await h.send({ type: 'load', id: 1, modelId: 'tiny-sd', provider: 'wasm' });
-  const schedule = METHODS.sld.schedule({ query: 'a red cat', concepts: ['red'], steps: 6, switchAt: 2 });
+  const schedule = METHODS.sld.schedule({ query: 'a red cat', concepts: ['red'], steps: 6, switchStep: 2 });
   const m = await h.send({ type: 'generate', id: 2, request: { prompt: 'a red cat', seed: 3, steps: 6, guidanceScale: 5, schedule: schedule as WireSchedule } });
   expect(m.type).toBe('result');
   if (m.type !== 'result') return;

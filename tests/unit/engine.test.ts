@@ -4,6 +4,7 @@ import { findModel } from '../../src/core/manifest.ts';
 import { chooseProvider } from '../../src/core/capabilities.ts';
 import { CancelledError } from '../../src/core/errors.ts';
 import { switchSchedule } from '../../src/core/pipeline/schedule.ts';
+import { createClipTokenizer } from '../../src/engine/clipTokenizer.ts';
 import { generate } from '../../src/engine/generate.ts';
 import { loadModel, type LoadedModel } from '../../src/engine/loadModel.ts';
 import { fsFetcher } from '../../src/node/fsFetcher.ts';
@@ -49,14 +50,14 @@ describe('engine on the tiny random SD fixture (Node, WASM)', () => {
   test('a switch at step S changes exactly the steps after S', async () => {
     const S = 3;
     const T = 8;
-    const collect = async (intervention?: { rewritten: string; at: number }) => {
-      const schedule = intervention && switchSchedule(T, intervention.at, 'a red cat', intervention.rewritten);
+    const collect = async (intervention?: { rewritten: string; switchStep: number }) => {
+      const schedule = intervention && switchSchedule(T, intervention.switchStep, 'a red cat', intervention.rewritten);
       const frames: Uint8ClampedArray[] = [];
       const r = await generate(model, { prompt: 'a red cat', seed: 3, steps: T, previewEvery: 1, schedule }, { onPreview: (_, img) => frames.push(img.data as Uint8ClampedArray) });
       return { r, frames };
     };
     const base = await collect();
-    const switched = await collect({ rewritten: 'a blue dog', at: S });
+    const switched = await collect({ rewritten: 'a blue dog', switchStep: S });
     expect(switched.r.trace.map((t) => t.promptText)).toEqual([...Array(S).fill('a red cat'), ...Array(T - S).fill('a blue dog')]);
     // Preview k shows the x0 estimate after step k-1: identical while the steps used the same prompt.
     for (let k = 0; k < S; k++) expect(Buffer.from(switched.frames[k]!).equals(Buffer.from(base.frames[k]!))).toBe(true);
@@ -162,8 +163,17 @@ describe('bad input gets a clear, specific error', () => {
     await expectCode(generate(model, { prompt: '   ', seed: 1 }), 'empty-prompt', /prompt is empty/);
   });
   test('steps 0 and above the limit', async () => {
-    await expectCode(generate(model, { prompt: 'a cat', seed: 1, steps: 0 }), 'steps-out-of-range', /from 1 to 1000.*got 0/);
+    await expectCode(generate(model, { prompt: 'a cat', seed: 1, steps: 0 }), 'steps-out-of-range', /from 1 to 999.*got 0/);
     await expectCode(generate(model, { prompt: 'a cat', seed: 1, steps: 1001 }), 'steps-out-of-range', /got 1001/);
+  });
+  test("steps its scheduler cannot run are refused before any work, though the manifest allows them", async () => {
+    // tiny-sd: DDIM with steps_offset 1 over 1000 train timesteps; 1000 steps would reach timestep 1000.
+    expect(findModel(fixtureManifest, 'tiny-sd').maxSteps).toBe(1000);
+    expect(model.entry.maxSteps).toBe(999);
+    const { counts, restore } = spy(model);
+    await expectCode(generate(model, { prompt: 'a cat', seed: 1, steps: 1000 }), 'steps-out-of-range', /from 1 to 999 for "[^"]+", got 1000\./);
+    restore();
+    expect(counts).toEqual({ encodeText: 0, unet: 0, stack: 0 });
   });
   test('guidance outside 0..50, the limits the page uses too (1e30 used to pass the engine)', async () => {
     await expectCode(generate(model, { prompt: 'a cat', seed: 1, steps: 2, guidanceScale: 1e30 }), 'bad-guidance', /from 0 to 50, got 1e\+30/);
@@ -172,6 +182,18 @@ describe('bad input gets a clear, specific error', () => {
   test('switch step outside 0..T', async () => {
     expect(() => switchSchedule(10, 11, 'a cat', 'a dog')).toThrow(expect.objectContaining({ code: 'switch-out-of-range', message: expect.stringMatching(/0 to 10/) }));
     expect(() => switchSchedule(10, -1, 'a cat', 'a dog')).toThrow(expect.objectContaining({ code: 'switch-out-of-range', message: expect.stringMatching(/got -1/) }));
+  });
+  test('a rewrite that fails with a plain error (rejected or thrown) stops the loop as rewrite-failed', async () => {
+    const failing = [() => Promise.reject(new Error('the LLM worker died')), () => { throw new TypeError('the LLM worker died'); }];
+    for (const rewritten of failing) {
+      await expectCode(generate(model, { prompt: 'a cat', seed: 1, steps: 4, schedule: switchSchedule(4, 2, 'a cat', rewritten) }), 'rewrite-failed', /The rewrite failed: the LLM worker died/);
+    }
+  });
+  test('a tokenizer.json without a vocabulary, or not a CLIP tokenizer, is refused with its code', () => {
+    for (const json of [{}, { model: {} }, { model: { type: 'BPE', vocab: {} } }]) {
+      expect(() => createClipTokenizer(json, {})).toThrow(expect.objectContaining({ code: 'tokenizer-invalid', message: expect.stringMatching(/no vocabulary/) }));
+    }
+    expect(() => createClipTokenizer({ model: { type: 'BPE', vocab: { a: 0 } } }, {})).toThrow(expect.objectContaining({ code: 'tokenizer-invalid', message: expect.stringMatching(/could not be read as a CLIP tokenizer/) }));
   });
   test('non-integer seed', async () => {
     await expectCode(generate(model, { prompt: 'a cat', seed: 1.5 }), 'bad-seed', /whole number.*1\.5/);

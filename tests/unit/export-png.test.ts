@@ -17,7 +17,7 @@ const prov: Provenance = {
   model: 'ores-tiny-world',
   seed: 42,
   steps: 6,
-  switchAt: 1,
+  switchStep: 1,
   guidance: 5,
 };
 
@@ -63,7 +63,7 @@ describe('PNG text chunks', () => {
       'switch step S': '1',
       guidance: '5',
     });
-    expect(provenanceText({ ...prov, rewrite: undefined, switchAt: undefined })).not.toHaveProperty('switch step S');
+    expect(provenanceText({ ...prov, rewrite: undefined, switchStep: undefined })).not.toHaveProperty('switch step S');
   });
 });
 

@@ -47,7 +47,8 @@ test('measures both providers, keeps the faster loaded, and says why', async () 
   const h = host({ webgpu: 40, wasm: 12 });
   const r = await h.send({ type: 'load', id: 1, modelId: 'tiny-sd' });
   expect(h.timed).toEqual(['webgpu', 'wasm']);
-  expect(r).toMatchObject({ provider: 'wasm', deviceKey: deviceKey('fake gpu', 2), choice: { source: 'measured', reason: 'WASM: 12 ms/step vs WebGPU 40 ms/step on this device' } });
+  // warm: the measurement ran the kept model, so the page does not warm it up a second time.
+  expect(r).toMatchObject({ provider: 'wasm', deviceKey: deviceKey('fake gpu', 2), warm: true, choice: { source: 'measured', reason: 'WASM: 12 ms/step vs WebGPU 40 ms/step on this device' } });
   const image = await h.send({ type: 'generate', id: 2, request: { prompt: 'a cat', seed: 1, steps: 2 } });
   expect(image.type === 'result' && image.output.provider).toBe('wasm');
 
@@ -58,8 +59,8 @@ test('measures both providers, keeps the faster loaded, and says why', async () 
 test('a remembered choice for this device and model is used without measuring; an override wins', async () => {
   const h = host({ webgpu: 40, wasm: 12 });
   const remembered = { deviceKey: deviceKey('fake gpu', 2), modelId: 'tiny-sd', provider: 'webgpu' as const, timings: [{ provider: 'webgpu' as const, msPerStep: 5 }] };
-  expect(await h.send({ type: 'load', id: 1, modelId: 'tiny-sd', remembered })).toMatchObject({ provider: 'webgpu', choice: { source: 'remembered' } });
-  expect(await h.send({ type: 'load', id: 2, modelId: 'tiny-sd', remembered, provider: 'wasm' })).toMatchObject({ provider: 'wasm', choice: { source: 'user' } });
+  expect(await h.send({ type: 'load', id: 1, modelId: 'tiny-sd', remembered })).toMatchObject({ provider: 'webgpu', warm: false, choice: { source: 'remembered' } });
+  expect(await h.send({ type: 'load', id: 2, modelId: 'tiny-sd', remembered, provider: 'wasm' })).toMatchObject({ provider: 'wasm', warm: false, choice: { source: 'user' } });
   expect(h.timed).toEqual([]);
   // Remembered on another device: measured again.
   await h.send({ type: 'load', id: 3, modelId: 'tiny-sd', remembered: { ...remembered, deviceKey: deviceKey('other gpu', 8) } });

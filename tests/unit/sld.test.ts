@@ -55,7 +55,7 @@ describe('SLD (safe latent diffusion) guidance', () => {
       model = await loadFixture('tiny-sd');
     });
     afterAll(() => model.release());
-    const input = { query: 'a red cat', concepts: ['red'], steps: 6, switchAt: 2, rewritten: 'a blue cat' };
+    const input = { query: 'a red cat', concepts: ['red'], steps: 6, switchStep: 2, rewritten: 'a blue cat' };
 
     test('SLD runs a batch of 3, records the safety concept where it applied, and changes the image after warmup', async () => {
       const unetBatches: number[] = [];

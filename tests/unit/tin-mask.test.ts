@@ -50,7 +50,7 @@ describe('the masked_step helper graph', () => {
 });
 
 describe('tin-mask in the sampling loop', () => {
-  const input = { query: 'a red cat', concepts: ['red'], steps: 6, switchAt: 2, rewritten: 'a blue cat' };
+  const input = { query: 'a red cat', concepts: ['red'], steps: 6, switchStep: 2, rewritten: 'a blue cat' };
   let model: LoadedModel;
   beforeAll(async () => {
     model = await loadFixture('tiny-sd');

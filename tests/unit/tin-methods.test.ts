@@ -14,7 +14,7 @@ import { FakeChatEngine, repoRoot, rewritten, testLexicon } from './helpers/fake
 
 const T = 20;
 const S = 3;
-const input: MethodInput = { query: 'a large Red circle on a navy background', concepts: ['red'], steps: T, switchAt: S, rewritten: 'a large blue circle on a navy background' };
+const input: MethodInput = { query: 'a large Red circle on a navy background', concepts: ['red'], steps: T, switchStep: S, rewritten: 'a large blue circle on a navy background' };
 
 /** The (prompt, negative) texts of each step, with pending prompts shown as '<pending>'. */
 const texts = (s: ConditioningSchedule) => s.steps.map((e) => [s.prompts[e.prompt], s.prompts[e.negative]].map((p) => (typeof p === 'string' ? p : '<pending>')));
@@ -51,7 +51,7 @@ describe('each method builds the conditioning schedule it claims', () => {
     expect(s.safety).toMatchObject({ warmup: 3, scale: 2000, threshold: 0.025, momentum: 0.5, beta: 0.7 });
   });
   it('TIN + SLD: the switch at S, and SLD from S', () => {
-    const s = METHODS['tin-sld'].schedule({ ...input, switchAt: 4 });
+    const s = METHODS['tin-sld'].schedule({ ...input, switchStep: 4 });
     expect(texts(s)).toEqual([...repeat(4, [input.query, '']), ...repeat(T - 4, [input.rewritten, ''])]);
     expect(s.prompts[s.safety!.prompt]).toBe('red');
     expect(s.safety!.warmup).toBe(4);
@@ -65,10 +65,10 @@ describe('each method builds the conditioning schedule it claims', () => {
     expect(texts(s)[S - 1]![0]).toBe(input.query);
   });
   it('S = 0 and S = T are the two ends; outside is an error', () => {
-    expect(texts(METHODS.tin.schedule({ ...input, switchAt: 0 }))).toEqual(texts(METHODS['tin-noswitch'].schedule(input)));
-    expect(texts(METHODS.tin.schedule({ ...input, switchAt: T }))).toEqual(texts(METHODS.original.schedule(input)));
-    expect(() => METHODS.tin.schedule({ ...input, switchAt: T + 1 })).toThrow(/switch step S/);
-    expect(() => METHODS['tin-neg'].schedule({ ...input, switchAt: -1 })).toThrow(/switch step S/);
+    expect(texts(METHODS.tin.schedule({ ...input, switchStep: 0 }))).toEqual(texts(METHODS['tin-noswitch'].schedule(input)));
+    expect(texts(METHODS.tin.schedule({ ...input, switchStep: T }))).toEqual(texts(METHODS.original.schedule(input)));
+    expect(() => METHODS.tin.schedule({ ...input, switchStep: T + 1 })).toThrow(/switch step S/);
+    expect(() => METHODS['tin-neg'].schedule({ ...input, switchStep: -1 })).toThrow(/switch step S/);
   });
   it('rewrite methods without a rewrite fail clearly; the others never need one', () => {
     const none = { ...input, rewritten: undefined };
@@ -182,7 +182,7 @@ describe('benchmark runner with a fake engine and judge', () => {
     const ready = { done: false };
     const slow = delayedRewriter(createFallbackRewriter({ lexicon: testLexicon() }), 30);
     const rewrite = createRewriteProvider({ rewriter: { ...slow, rewrite: (r) => slow.rewrite(r).then((x) => ((ready.done = true), x)) }, learnedInstruction: '' });
-    const settings = { methods: parseMethodList('all'), seeds: [0, 1], steps: 6, switchAt: 2, guidanceScale: 5 };
+    const settings = { methods: parseMethodList('all'), seeds: [0, 1], steps: 6, switchStep: 2, guidanceScale: 5 };
     const { images, rewrites } = await generateBenchmark(cases, settings, { generate: fakeGenerate(log, ready), rewrite });
     expect(images).toHaveLength(2 * 2 * ALL_METHOD_IDS.length);
     // Same conditioning, same seed, same image: reused, not generated again, and said so.
@@ -215,7 +215,7 @@ describe('benchmark runner with a fake engine and judge', () => {
       rewriter: { ...slow, rewrite: (r) => ((startedAt = log.length), slow.rewrite(r).then((x) => ((ready.done = true), x))) },
       learnedInstruction: '',
     });
-    await generateBenchmark(cases.slice(0, 1), { methods: parseMethodList('tin'), seeds: [0], steps: 4, switchAt: 2 }, { generate: fakeGenerate(log, ready), rewrite });
+    await generateBenchmark(cases.slice(0, 1), { methods: parseMethodList('tin'), seeds: [0], steps: 4, switchStep: 2 }, { generate: fakeGenerate(log, ready), rewrite });
     expect(startedAt).toBe(0); // before ORIGINAL's image
     expect(log.map((l) => l.request.schedule!.steps.length)).toEqual([4, 4]);
   });
@@ -223,7 +223,7 @@ describe('benchmark runner with a fake engine and judge', () => {
   it('a failed rewrite is recorded and conditions on the empty prompt from S', async () => {
     const log: { request: GenerateRequest; rewriteReadyAtStart: boolean[] }[] = [];
     const failing = { kind: 'llm' as const, label: 'broken', rewrite: () => Promise.reject(new Error('engine crashed')) };
-    const { images, rewrites } = await generateBenchmark(cases.slice(0, 1), { methods: parseMethodList('tin'), seeds: [0], steps: 4, switchAt: 2 }, {
+    const { images, rewrites } = await generateBenchmark(cases.slice(0, 1), { methods: parseMethodList('tin'), seeds: [0], steps: 4, switchStep: 2 }, {
       generate: fakeGenerate(log, { done: true }),
       rewrite: createRewriteProvider({ rewriter: failing, learnedInstruction: '' }),
     });

@@ -20,7 +20,7 @@ export interface Provenance {
   readonly seed: number;
   readonly steps: number;
   /** The switch step S (TIN only). */
-  readonly switchAt?: number;
+  readonly switchStep?: number;
   readonly guidance?: number;
   readonly negativePrompt?: string;
 }
@@ -43,7 +43,7 @@ export function provenanceText(p: Provenance): Record<string, string> {
   out.model = p.model;
   out.seed = String(p.seed);
   out.steps = String(p.steps);
-  if (p.switchAt !== undefined) out['switch step S'] = String(p.switchAt);
+  if (p.switchStep !== undefined) out['switch step S'] = String(p.switchStep);
   if (p.guidance !== undefined) out.guidance = String(p.guidance);
   if (p.negativePrompt) out['negative prompt'] = p.negativePrompt;
   return out;
@@ -66,9 +66,9 @@ function rgbaOf(png: Uint8Array): RgbaImage {
 }
 
 /** The settings line under the images. */
-export function settingsLine(p: Pick<Provenance, 'model' | 'seed' | 'steps' | 'switchAt' | 'guidance'>): string {
+export function settingsLine(p: Pick<Provenance, 'model' | 'seed' | 'steps' | 'switchStep' | 'guidance'>): string {
   const parts = [`model ${p.model}`, `seed ${p.seed}`, `T = ${p.steps} steps`];
-  if (p.switchAt !== undefined) parts.push(`S = ${p.switchAt}`);
+  if (p.switchStep !== undefined) parts.push(`S = ${p.switchStep}`);
   if (p.guidance !== undefined) parts.push(`guidance ${p.guidance}`);
   return `settings: ${parts.join(', ')}`;
 }

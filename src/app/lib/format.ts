@@ -55,8 +55,8 @@ export function stepRange(from: number, to: number): string {
 }
 
 /** How TIN splits T steps at S, in words: "step 1 on u, steps 2–6 on u′"; S = 0 and S = T say so. */
-export function switchSummary(switchAt: number, steps: number): string {
-  if (switchAt <= 0) return `all ${steps} steps on u′ (S = 0)`;
-  if (switchAt >= steps) return `all ${steps} steps on u (S = T: no switch)`;
-  return `${stepRange(1, switchAt)} on u, ${stepRange(switchAt + 1, steps)} on u′`;
+export function switchSummary(switchStep: number, steps: number): string {
+  if (switchStep <= 0) return `all ${steps} steps on u′ (S = 0)`;
+  if (switchStep >= steps) return `all ${steps} steps on u (S = T: no switch)`;
+  return `${stepRange(1, switchStep)} on u, ${stepRange(switchStep + 1, steps)} on u′`;
 }

@@ -15,7 +15,7 @@
  *      leaves kiosk mode by clearing the site's data.
  * No policy: the normal, editable page.
  */
-import { InvalidInputError, OresError } from '../../core/errors.ts';
+import { asOresError, InvalidInputError, type OresError } from '../../core/errors.ts';
 import type { ModelManifest } from '../../core/manifest.ts';
 import { checkPolicyInstruction, checkPolicyModel, parsePolicy, type ResolvedPolicy } from '../../core/policy/schema.ts';
 import { parseInstructionArtifact, type InstructionArtifact } from '../../core/rewrite/artifact.ts';
@@ -132,7 +132,7 @@ export async function detectKiosk(pageUrl: string, appBase: string, manifest: Mo
     if (url === null) return { mode: 'normal' };
     return { mode: 'kiosk', policy: await loadPolicy(url, manifest, fetchImpl) };
   } catch (e) {
-    const error = e instanceof OresError ? e : new OresError('policy-invalid', (e as Error).message);
+    const error = asOresError(e, 'policy-invalid');
     return { mode: 'kiosk-error', source: url || new URL(pageUrl).searchParams.get('kiosk') || new URL('policy.json', appBase).href, error };
   }
 }
@@ -146,7 +146,7 @@ export function bakedKiosk(policyJson: string, manifest: ModelManifest): KioskSt
     const { instruction, ...rest } = policy;
     return { mode: 'kiosk', policy: deepFreeze({ ...rest, ...(instruction ? { instruction } : {}), source: 'built into this kiosk' }) };
   } catch (e) {
-    return { mode: 'kiosk-error', source: 'built into this kiosk', error: e instanceof OresError ? e : new OresError('policy-invalid', (e as Error).message) };
+    return { mode: 'kiosk-error', source: 'built into this kiosk', error: asOresError(e, 'policy-invalid') };
   }
 }
 

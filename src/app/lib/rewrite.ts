@@ -2,7 +2,7 @@
  * Stage 1 in the page: picks the rewriter (the local LLM when one is loaded, otherwise the
  * offline fallback, labelled as such) and loads the guard's WordNet lexicon once, lazily.
  */
-import { OresError } from '../../core/errors.ts';
+import { asOresError } from '../../core/errors.ts';
 import type { ExpectedFile } from '../../core/fileCheck.ts';
 import { loadLexicon, type Lexicon } from '../../core/guard/lexicon.ts';
 import { compilePolicy, type CompiledPolicy } from '../../core/policy/compile.ts';
@@ -82,9 +82,14 @@ export class RewriteService {
     return r;
   }
 
-  /** u -> u'. With an LLM, a failed rewrite falls back to the offline rewriter, and says so. */
+  /**
+   * u -> u'. With an LLM, a failed rewrite falls back to the offline rewriter, and says so. Whatever
+   * a rewriter throws reaches the page as an OresError: an unexpected one as 'rewrite-failed'.
+   */
   async rewrite(call: RewriteCall): Promise<RewriteOutcome> {
-    if (call.llm) {
+    const offline = async () => (await this.fallback()).rewrite({ query: call.query, concepts: call.concepts, instruction: '', policy: call.policy, signal: call.signal });
+    try {
+      if (!call.llm) return await offline();
       const rewriter = await this.llmRewriter(call.llm);
       try {
         return await rewriter.rewrite({
@@ -95,11 +100,12 @@ export class RewriteService {
           signal: call.signal,
         });
       } catch (e) {
-        if (!(e instanceof OresError) || e.code === 'cancelled' || e.code === 'empty-query' || e.code === 'query-too-long') throw e;
-        const result = await (await this.fallback()).rewrite({ query: call.query, concepts: call.concepts, instruction: '', policy: call.policy, signal: call.signal });
-        return { ...result, note: `The language model's rewrite failed (${e.message}); the offline fallback was used instead.` };
+        const error = asOresError(e, 'rewrite-failed');
+        if (error.code === 'cancelled' || error.code === 'empty-query' || error.code === 'query-too-long') throw error;
+        return { ...(await offline()), note: `The language model's rewrite failed (${error.message}); the offline fallback was used instead.` };
       }
+    } catch (e) {
+      throw asOresError(e, 'rewrite-failed', 'The rewrite failed: ');
     }
-    return (await this.fallback()).rewrite({ query: call.query, concepts: call.concepts, instruction: '', policy: call.policy, signal: call.signal });
   }
 }

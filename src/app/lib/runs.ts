@@ -8,11 +8,11 @@
  * All with the same seed. With no banned concept (normal mode only) there is just u.
  * A kiosk never generates the baselines: every image it makes goes through TIN.
  */
-import { CancelledError, OresError } from '../../core/errors.ts';
+import { asOresError, CancelledError, OresError } from '../../core/errors.ts';
 import type { StepRecord } from '../../core/pipeline/pipeline.ts';
 import type { Progress } from '../../core/pipeline/progress.ts';
 import type { RgbaImage } from '../../core/pipeline/image.ts';
-import { METHODS, type MethodId } from '../../core/tin/methods.ts';
+import { METHODS, type MethodId, type MethodInput } from '../../core/tin/methods.ts';
 import type { GenerateCall } from '../../engine/diffusionClient.ts';
 import type { GenerationOutput } from '../../engine/protocol.ts';
 import { switchSummary } from './format.ts';
@@ -27,6 +27,8 @@ export interface RunSpec {
   readonly title: string;
   readonly subtitle: string;
   readonly request: GenerateCall['request'];
+  /** What its method was given (absent for 'plain'): a regeneration builds its schedule from it too. */
+  readonly input?: MethodInput;
 }
 
 export interface PlanOptions {
@@ -57,18 +59,24 @@ export function planRuns(v: ValidInputs, o: PlanOptions): RunSpec[] {
   }
   if (!o.rewritten) throw new Error('planRuns: TIN needs the rewrite');
   const rewritten = o.rewritten;
-  const input = { query: v.prompt, concepts: o.concepts, steps: v.steps, switchAt: v.switchAt, negative, rewritten: () => rewritten };
-  const run = (kind: Exclude<RunKind, 'plain'>, subtitle: string): RunSpec => ({ kind, title: RUN_TITLES[kind], subtitle, request: { ...base, schedule: METHODS[kind].schedule(input) } });
-  const runs: RunSpec[] = [run('tin', switchSummary(v.switchAt, v.steps))];
+  const input = { query: v.prompt, concepts: o.concepts, steps: v.steps, switchStep: v.switchStep, negative, rewritten: () => rewritten };
+  const run = (kind: Exclude<RunKind, 'plain'>, subtitle: string): RunSpec => ({ kind, title: RUN_TITLES[kind], subtitle, request: { ...base, schedule: METHODS[kind].schedule(input) }, input });
+  const runs: RunSpec[] = [run('tin', switchSummary(v.switchStep, v.steps))];
   if (o.kiosk) return runs;
   const subtitles: Record<Exclude<RunKind, 'tin' | 'plain'>, () => string> = {
     original: () => 'u only, same seed',
     blacklist: () => `u without the concept words: “${String(METHODS.blacklist.schedule(input).prompts[0])}”`,
     negative: () => `u with negative prompt “${[negative, ...o.concepts].filter((x) => x.length > 0).join(', ')}”`,
-    'tin-mask': () => `u throughout; from step ${v.switchAt + 1}, u′ only where u and u′ disagree`,
+    'tin-mask': () => `u throughout; from step ${v.switchStep + 1}, u′ only where u and u′ disagree`,
   };
   for (const kind of PAGE_METHODS) if (kind !== 'tin' && o.compare.includes(kind)) runs.push(run(kind, subtitles[kind]()));
   return runs;
+}
+
+/** The TIN run again with another seed and S (verification's regeneration), its schedule built by METHODS.tin as the first. */
+export function rerunTin(spec: RunSpec, seed: number, switchStep: number): GenerateCall['request'] {
+  if (spec.kind !== 'tin' || !spec.input) throw new Error(`rerunTin: the ${spec.kind} run is not TIN`);
+  return { ...spec.request, seed, schedule: METHODS.tin.schedule({ ...spec.input, switchStep }) };
 }
 
 export interface RunHooks {
@@ -96,7 +104,7 @@ export async function runAll(client: { generate(c: GenerateCall): Promise<Genera
       });
       hooks.onResult?.(spec, out);
     } catch (e) {
-      hooks.onError?.(spec, e instanceof OresError ? e : new OresError('internal', (e as Error).message));
+      hooks.onError?.(spec, asOresError(e, 'internal'));
     }
   }
 }
@@ -113,12 +121,12 @@ export interface TimelineCell {
 }
 
 /** The per-step record (output.trace) as timeline cells; for TIN the rewrite is prompt 1 of the schedule. */
-export function timeline(kind: RunKind, trace: readonly StepRecord[], switchAt: number | undefined): TimelineCell[] {
+export function timeline(kind: RunKind, trace: readonly StepRecord[], switchStep: number | undefined): TimelineCell[] {
   return trace.map((r) => ({
     step: r.step + 1,
     prompt: kind === 'tin' && r.prompt === 1 ? 'u′' : 'u',
     text: r.promptText,
     negative: r.negativeText,
-    afterSwitch: kind === 'tin' && switchAt !== undefined && r.step >= switchAt,
+    afterSwitch: kind === 'tin' && switchStep !== undefined && r.step >= switchStep,
   }));
 }

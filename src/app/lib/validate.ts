@@ -1,15 +1,15 @@
 /**
- * Turns what the user typed into a generation request, or into specific errors per field (with
- * the same codes and wording the engine uses), before any GPU work.
+ * Turns what the user typed into a generation request, or into specific errors per field, before
+ * any GPU work. The checks and their messages are the engine's (src/core/pipeline/inputChecks.ts);
+ * here the text becomes numbers and each error goes to its field.
  */
 import { InvalidInputError, type OresError } from '../../core/errors.ts';
 import { ERROR_CODES, type ErrorCode, type Field as CodeField } from '../../core/errorCodes.ts';
 import { splitConcepts } from '../../core/guard/guard.ts';
 import { phraseKey } from '../../core/guard/normalize.ts';
 import type { ModelEntry } from '../../core/manifest.ts';
-import { MAX_GUIDANCE_SCALE } from '../../core/pipeline/pipeline.ts';
+import { guidanceError, promptError, seedError, stepsError } from '../../core/pipeline/inputChecks.ts';
 import { switchStepFromFraction } from '../../core/pipeline/schedule.ts';
-import { MAX_QUERY_LENGTH } from '../../core/rewrite/llmRewriter.ts';
 
 /** Where an error is shown: next to the input that caused it. */
 export type Field = Exclude<CodeField, 'cli'>;
@@ -32,56 +32,42 @@ export interface ValidInputs {
   steps: number;
   guidanceScale: number;
   /** S: the first S steps on u, the rest on u'. */
-  switchAt: number;
+  switchStep: number;
 }
 
 export type Validation = { ok: true; value: ValidInputs } | { ok: false; errors: Partial<Record<Field, OresError>> };
 
-const MAX_SEED = 0xffffffff;
-
 export function validateInputs(input: Inputs, entry: ModelEntry): Validation {
   const errors: Partial<Record<Field, OresError>> = {};
+  const wholeNumber = (text: string) => (/^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN);
   const prompt = input.prompt.trim();
-  if (prompt === '') errors.prompt = new InvalidInputError('empty-prompt', 'The prompt is empty: type what the picture should show.');
-  else if (prompt.length > MAX_QUERY_LENGTH) {
-    errors.prompt = new InvalidInputError('query-too-long', `The prompt has ${prompt.length} characters; the limit is ${MAX_QUERY_LENGTH}.`);
-  }
-
-  const seedText = input.seed.trim();
-  const seed = /^\d+$/.test(seedText) ? Number(seedText) : NaN;
-  if (!(Number.isSafeInteger(seed) && seed >= 0 && seed <= MAX_SEED)) {
-    errors.seed = new InvalidInputError('bad-seed', `The seed must be a whole number from 0 to ${MAX_SEED}, got "${input.seed}".`);
-  }
-
-  const max = entry.maxSteps ?? 1000;
-  const stepsText = input.steps.trim();
-  const steps = /^\d+$/.test(stepsText) ? Number(stepsText) : NaN;
-  if (!(Number.isInteger(steps) && steps >= 1 && steps <= max)) {
-    errors.steps = new InvalidInputError('steps-out-of-range', `Steps must be a whole number from 1 to ${max} for "${entry.name}", got "${input.steps}".`);
-  }
-
-  const guidanceText = input.guidance.trim();
-  const guidanceScale = guidanceText === '' ? NaN : Number(guidanceText);
-  if (!(Number.isFinite(guidanceScale) && guidanceScale >= 0 && guidanceScale <= MAX_GUIDANCE_SCALE)) {
-    errors.guidance = new InvalidInputError('bad-guidance', `The guidance scale must be a number from 0 to ${MAX_GUIDANCE_SCALE}, got "${input.guidance}".`);
-  }
+  const seed = wholeNumber(input.seed);
+  const steps = wholeNumber(input.steps);
+  const guidanceScale = input.guidance.trim() === '' ? NaN : Number(input.guidance.trim());
+  const checked: [Field, OresError | undefined][] = [
+    ['prompt', promptError(prompt)],
+    ['seed', seedError(seed, input.seed)],
+    ['steps', stepsError(steps, entry, input.steps)],
+    ['guidance', guidanceError(guidanceScale, input.guidance)],
+  ];
+  for (const [field, error] of checked) if (error) errors[field] = error;
 
   // "," or " ; " bans nothing: say so rather than generate without a policy
   if (input.concepts !== undefined && input.concepts.trim() !== '' && splitConcepts(input.concepts).every((c) => phraseKey(c) === '')) {
     errors.concepts = new InvalidInputError('no-concepts', `The banned concepts field ("${input.concepts.trim().slice(0, 40)}") names no concept: write words separated by commas, or leave it empty for no policy.`);
   }
 
-  let switchAt = 0;
+  let switchStep = 0;
   if (!errors.steps) {
     try {
-      switchAt = switchStepFromFraction(steps, input.switchFraction);
+      switchStep = switchStepFromFraction(steps, input.switchFraction);
     } catch (e) {
       errors.switch = e as OresError;
     }
   }
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return { ok: true, value: { prompt, negativePrompt: input.negativePrompt.trim(), seed, steps, guidanceScale, switchAt } };
+  return { ok: true, value: { prompt, negativePrompt: input.negativePrompt.trim(), seed, steps, guidanceScale, switchStep } };
 }
 
 /** The banned concepts of the policy field. */

@@ -3,7 +3,7 @@
  * progress (bytes and percent for downloads) and load errors, kept next to the model picker.
  */
 import { candidateProviders, chooseProvider, type DeviceCapabilities, type Provider } from '../../core/capabilities.ts';
-import { OresError } from '../../core/errors.ts';
+import { asOresError, type OresError } from '../../core/errors.ts';
 import { assertPinned, findModel, type ModelEntry, type ModelManifest } from '../../core/manifest.ts';
 import type { Progress } from '../../core/pipeline/progress.ts';
 import { DiffusionClient } from '../../engine/diffusionClient.ts';
@@ -37,10 +37,10 @@ export class DiffusionState {
   loading = $state.raw<LoadingState | null>(null);
   error = $state.raw<{ modelId: string; error: OresError } | null>(null);
   downloaded = $state<Record<string, boolean>>({});
+  /** Per loaded model, the most steps its scheduler can run (the worker says on load). */
+  private stepLimits = $state<Record<string, number>>({});
   /** The warm-up run after a load ("preparing the GPU"); Generate waits for it. */
   warming = $state.raw<WarmingState | null>(null);
-  /** Seconds the last warm-up took (null: none finished). */
-  warmUpSeconds = $state<number | null>(null);
   private warmAbort: AbortController | null = null;
   /** Whether the browser keeps the cache (asked on the first large download); undefined: not known. */
   persisted = $state<boolean | undefined>(undefined);
@@ -57,8 +57,11 @@ export class DiffusionState {
     this.client = new DiffusionClient(worker);
   }
 
+  /** The manifest's entry, its step limit lowered to its scheduler's once the model has loaded. */
   entry(id: string): ModelEntry {
-    return findModel(this.manifest, id);
+    const entry = findModel(this.manifest, id);
+    const maxSteps = this.stepLimits[id];
+    return maxSteps === undefined ? entry : { ...entry, maxSteps };
   }
 
   get ready(): boolean {
@@ -87,10 +90,8 @@ export class DiffusionState {
   private async warmUp(modelId: string): Promise<void> {
     const abort = (this.warmAbort = new AbortController());
     this.warming = { modelId, progress: null };
-    const started = performance.now();
     try {
       await this.client.generate({ request: warmUpRequest(this.entry(modelId)), signal: abort.signal, onProgress: (progress) => (this.warming = { modelId, progress }) });
-      this.warmUpSeconds = (performance.now() - started) / 1000;
     } catch {
       // Cancelled or failed: the model is loaded all the same; a real error shows on the first Generate.
     } finally {
@@ -167,15 +168,17 @@ export class DiffusionState {
         onProgress: (progress) => (this.loading = { modelId, progress }),
       });
       if (r.choice.source === 'measured') rememberProvider(this.storage, { deviceKey: r.deviceKey, modelId: r.modelId, provider: r.provider, timings: r.choice.timings });
+      this.stepLimits[r.modelId] = r.maxSteps;
       this.loadedId = r.modelId;
       this.provider = r.provider;
       this.providerChoice = r.choice;
       this.downloaded[modelId] = true;
       this.loading = null;
-      await this.warmUp(r.modelId);
+      // After the provider measurement the model is warm already; otherwise its first Generate would compile the GPU programs.
+      if (!r.warm) await this.warmUp(r.modelId);
       return true;
     } catch (e) {
-      this.error = { modelId, error: e instanceof OresError ? e : new OresError('internal', (e as Error).message) };
+      this.error = { modelId, error: asOresError(e, 'internal') };
       // Refused before anything was touched (capability, unknown model): the old model stays.
       // Otherwise the worker had released it to make room: nothing is loaded now.
       if (!KEEPS_OLD_MODEL.has(this.error.error.code)) {

@@ -3,7 +3,7 @@
  * (handed to the worker as a promise; the loop waits for it only at step S), then the educator
  * baselines with the same seed. Holds what the result area shows.
  */
-import { CancelledError, InvalidInputError, OresError } from '../../core/errors.ts';
+import { asOresError, CancelledError, InvalidInputError, OresError } from '../../core/errors.ts';
 import type { ModelEntry } from '../../core/manifest.ts';
 import type { Progress } from '../../core/pipeline/progress.ts';
 import { FALLBACK_LABEL } from '../../core/rewrite/fallbackRewriter.ts';
@@ -11,7 +11,7 @@ import type { DiffusionClient } from '../../engine/diffusionClient.ts';
 import { pngBlob } from '../lib/download.ts';
 import { rgbaToDataUrl } from '../lib/image.ts';
 import type { LlmHandle, RewriteOutcome, RewriteService } from '../lib/rewrite.ts';
-import { planRuns, runAll, timeline, type PlanOptions, type RunSpec, type TimelineCell } from '../lib/runs.ts';
+import { planRuns, rerunTin, runAll, timeline, type PlanOptions, type RunSpec, type TimelineCell } from '../lib/runs.ts';
 import type { CompiledPolicy } from '../../core/policy/compile.ts';
 import { judgePlan, type JudgePlan } from '../../core/policy/judgePlan.ts';
 import type { AuditEntry } from '../../core/policy/audit.ts';
@@ -26,7 +26,7 @@ export interface RunCard {
   readonly spec: RunSpec;
   readonly status: RunStatus;
   readonly steps: number;
-  readonly switchAt?: number;
+  readonly switchStep?: number;
   readonly seed: number;
   readonly progress: Progress | null;
   readonly previews: readonly { step: number; url: string }[];
@@ -71,8 +71,6 @@ export interface GenerateContext {
   /** Put the prompt in the audit entry (the policy opted in). */
   readonly auditPrompt?: boolean;
 }
-
-const asOres = (e: unknown): OresError => (e instanceof OresError ? e : new OresError('internal', (e as Error).message));
 
 export class GenerationState {
   running = $state(false);
@@ -124,7 +122,7 @@ export class GenerationState {
    * card that names the concept and the judge, and no image).
    */
   private async verified(c: GenerateCall, value: ValidInputs, plan: JudgePlan, maxRetries: number, spec: RunSpec): Promise<GenerationOutput> {
-    const first = { seed: value.seed, switchStep: value.switchAt };
+    const first = { seed: value.seed, switchStep: value.switchStep };
     this.lastVerification = null;
     const result = await generateVerified<GenerationOutput>(
       {
@@ -132,9 +130,7 @@ export class GenerationState {
           if (a.seed === first.seed && a.switchStep === first.switchStep) return this.client.generate(c);
           this.update(spec, { previews: [] });
           this.status = `${spec.title}: the judge saw a banned concept; regenerating (seed ${a.seed}, S = 0)…`;
-          // S = 0: every step on the prompt of the last step, which in TIN's schedule is u'
-          const schedule = c.request.schedule!;
-          return this.client.generate({ ...c, request: { ...c.request, seed: a.seed, schedule: { ...schedule, steps: schedule.steps.map((s) => ({ ...s, prompt: schedule.steps.at(-1)!.prompt })) } } });
+          return this.client.generate({ ...c, request: rerunTin(spec, a.seed, a.switchStep) });
         },
         judge: plan.kind === 'world' ? { id: 'the world judge', check: async (out) => (await this.client.judge(out.rgba, [...plan.concepts])).verdict } : null,
         uncheckedReason: plan.kind === 'none' ? plan.reason : undefined,
@@ -174,7 +170,7 @@ export class GenerationState {
           throw new OresError('verification-unavailable', `This kiosk requires every image to be checked, but ${plan.reason}. Nothing can be generated until the policy or the model changes.`);
         }
       } catch (e) {
-        const error = asOres(e);
+        const error = asOresError(e, 'internal');
         this.fieldErrors = { [fieldForCode(error.code)]: error };
         this.status = `Not started: ${error.message}`;
         return [fieldForCode(error.code)];
@@ -183,7 +179,7 @@ export class GenerationState {
     this.fieldErrors = {};
     // Switch step by concept: layout concepts switch early (the compiled policy says why).
     const choice = policy?.switchStep(v.value.steps, ctx.inputs.switchFraction);
-    const value = choice ? { ...v.value, switchAt: choice.step } : v.value;
+    const value = choice ? { ...v.value, switchStep: choice.step } : v.value;
     const abort = (this.abort = new AbortController());
     this.running = true;
     for (const c of this.cards) if (c.pngUrl) URL.revokeObjectURL(c.pngUrl);
@@ -199,7 +195,7 @@ export class GenerationState {
       );
       outcome.then(
         (result) => (this.rewrite = { ...view, status: 'done', label: result.label, result }),
-        (e: unknown) => (this.rewrite = { ...view, status: 'error', error: asOres(e) }),
+        (e: unknown) => (this.rewrite = { ...view, status: 'error', error: asOresError(e, 'internal') }),
       );
       rewritten = outcome.then((r) => r.rewritten);
     } else this.rewrite = null;
@@ -209,7 +205,7 @@ export class GenerationState {
       // A kiosk shows no step preview: nothing is shown before the final image has been checked.
       runs = planRuns(value, { ...ctx, previewEvery: ctx.kiosk ? 0 : ctx.previewEvery, rewritten });
     } catch (e) {
-      this.fieldErrors = { run: asOres(e) };
+      this.fieldErrors = { run: asOresError(e, 'internal') };
       this.running = false;
       return ['run'];
     }
@@ -223,7 +219,7 @@ export class GenerationState {
       status: 'queued',
       steps: value.steps,
       seed: value.seed,
-      ...(spec.kind === 'tin' ? { switchAt: value.switchAt, ...(choice ? { switchReason: choice.reason } : {}) } : {}),
+      ...(spec.kind === 'tin' ? { switchStep: value.switchStep, ...(choice ? { switchReason: choice.reason } : {}) } : {}),
       progress: null,
       previews: [],
     }));
@@ -252,7 +248,7 @@ export class GenerationState {
             status: 'done',
             png,
             pngUrl: URL.createObjectURL(png),
-            cells: timeline(spec.kind, out.trace, spec.kind === 'tin' ? value.switchAt : undefined),
+            cells: timeline(spec.kind, out.trace, spec.kind === 'tin' ? value.switchStep : undefined),
             seconds,
             provider: out.provider,
             ...(this.verdicts.has(out) ? { verification: this.verdicts.get(out) } : {}),
@@ -262,7 +258,7 @@ export class GenerationState {
         onError: (spec, error) => {
           const cancelled = error instanceof CancelledError || error.code === 'cancelled';
           // A failed rewrite stops TIN at step S; the rewrite view says why, specifically.
-          const shown = error.code === 'rewrite-failed' ? new OresError('rewrite-failed', `Stopped at step S = ${value.switchAt}: the rewrite failed, so nothing was generated from it. ${this.rewrite?.error?.message ?? error.message}`) : error;
+          const shown = error.code === 'rewrite-failed' ? new OresError('rewrite-failed', `Stopped at step S = ${value.switchStep}: the rewrite failed, so nothing was generated from it. ${this.rewrite?.error?.message ?? error.message}`) : error;
           this.update(spec, { status: cancelled ? 'cancelled' : 'error', ...(cancelled ? {} : { error: shown }) });
           const field = fieldForCode(error.code);
           if (!cancelled && field !== 'run' && field !== 'rewrite') this.fieldErrors = { ...this.fieldErrors, [field]: error };
@@ -280,7 +276,7 @@ export class GenerationState {
         policyId: policy.id,
         guardHits: [...new Set((rewrite?.result?.inputHits ?? []).map((h) => h.concept))],
         rewriteSource: rewrite?.result ? rewrite.result.source : rewrite?.status === 'error' ? 'failed' : 'none',
-        switchStep: value.switchAt,
+        switchStep: value.switchStep,
         verdict: card?.status === 'cancelled' ? 'cancelled' : v?.status === 'refused' ? 'refused' : card?.status === 'error' ? 'error' : (v?.status ?? 'unchecked'),
         retries: v && v.status !== 'unchecked' ? v.retries : 0,
         ...(card?.error ? { reason: card.error.message } : {}),

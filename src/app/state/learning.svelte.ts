@@ -3,8 +3,7 @@
  * with progress and the full trace, keep artifacts in IndexedDB (one active, used by the LLM
  * rewriter), import and export them as JSON.
  */
-import type { ErrorCode } from '../../core/errorCodes.ts';
-import { InvalidInputError, OresError } from '../../core/errors.ts';
+import { asOresError, InvalidInputError, type OresError } from '../../core/errors.ts';
 import type { Lexicon } from '../../core/guard/lexicon.ts';
 import { parseInstructionArtifact, serializeInstructionArtifact, type InstructionArtifact, type TraceStep } from '../../core/rewrite/artifact.ts';
 import { learnInstruction, type LearningProgress } from '../../core/rewrite/instructionLearning.ts';
@@ -13,7 +12,6 @@ import * as store from '../../engine/llm/instructionStore.ts';
 import { saveBlob } from '../lib/download.ts';
 import type { LlmHandle } from '../lib/rewrite.ts';
 
-const asOres = (e: unknown, code: ErrorCode): OresError => (e instanceof OresError ? e : new OresError(code, (e as Error).message));
 
 export class LearningState {
   samples = $state.raw<readonly TrainingSample[] | null>(null);
@@ -47,7 +45,7 @@ export class LearningState {
       this.activeId = (await store.getActiveInstruction().catch(() => undefined))?.id ?? null;
       this.storeError = null;
     } catch (e) {
-      this.storeError = asOres(e, 'storage-unavailable');
+      this.storeError = asOresError(e, 'storage-unavailable');
     }
   }
 
@@ -58,7 +56,7 @@ export class LearningState {
     try {
       this.samples = parseTrainingSet(await file.text(), file.name);
     } catch (e) {
-      this.setError = asOres(e, 'training-set-invalid');
+      this.setError = asOresError(e, 'training-set-invalid');
     }
   }
 
@@ -101,7 +99,7 @@ export class LearningState {
       this.trace = artifact.trace;
       await this.keep(artifact);
     } catch (e) {
-      this.runError = asOres(e, 'learning-failed');
+      this.runError = asOresError(e, 'learning-failed');
     } finally {
       this.running = false;
       this.abort = null;
@@ -119,7 +117,7 @@ export class LearningState {
       await store.setActiveInstruction(artifact.id);
       await this.refresh();
     } catch (e) {
-      this.storeError = asOres(e, 'storage-unavailable');
+      this.storeError = asOresError(e, 'storage-unavailable');
     }
   }
 
@@ -131,7 +129,7 @@ export class LearningState {
       this.artifact = artifact;
       this.trace = artifact.trace;
     } catch (e) {
-      this.importError = asOres(e, 'artifact-invalid');
+      this.importError = asOresError(e, 'artifact-invalid');
     }
   }
 

@@ -4,7 +4,7 @@
  * offline fallback, and instruction learning is unavailable.
  */
 import type { DeviceCapabilities } from '../../core/capabilities.ts';
-import { CapabilityError, OresError } from '../../core/errors.ts';
+import { asOresError, CapabilityError, type OresError } from '../../core/errors.ts';
 import type { LlmProgress } from '../../engine/llm/engineClient.ts';
 import { persistence } from '../lib/modelCache.ts';
 import type { LlmHandle } from '../lib/rewrite.ts';
@@ -37,7 +37,7 @@ export class LlmState {
       this.choice = { modelId: c.modelId, reason: c.reason, vramMB: c.vramMB };
       return this.choice;
     } catch (e) {
-      this.error = e instanceof OresError ? e : new OresError('llm-load-failed', (e as Error).message);
+      this.error = asOresError(e, 'llm-load-failed');
       this.status = 'error';
       return null;
     }
@@ -58,7 +58,7 @@ export class LlmState {
       this.status = 'ready';
       return true;
     } catch (e) {
-      this.error = e instanceof OresError ? e : new OresError('llm-load-failed', `Could not start ${modelId}: ${(e as Error).message}`);
+      this.error = asOresError(e, 'llm-load-failed', `Could not start ${modelId}: `);
       this.status = 'error';
       return false;
     }

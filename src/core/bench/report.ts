@@ -23,8 +23,10 @@ const PRESERVATION: Column[] = [
   { header: 'Attributes kept (%) ↑', value: (s) => s.attributesKept ?? null, digits: 1, scale: 100 },
   { header: 'Displacement (px, median) ↓', value: (s) => s.displacementPx ?? null, digits: 2, lowerIsBetter: true },
   { header: 'Moved > 4 px (%) ↓', value: (s) => s.displacedOver4Px ?? null, digits: 1, scale: 100, lowerIsBetter: true },
-  { header: 'ms / image (median)', value: (s) => s.generationMsMedian ?? null, digits: 0, lowerIsBetter: true },
 ];
+
+/** Generation time, shown when the summaries carry it (the benchmark's; APP's with its regenerations). */
+const TIME: Column = { header: 'ms / image (median)', value: (s) => s.generationMsMedian ?? null, digits: 0, lowerIsBetter: true };
 
 /** Keeps method names from breaking the table. */
 const escapeCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -32,7 +34,11 @@ const escapeCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n
 /** A Markdown table, one row per method; missing values (nothing avoided) print as '–'. */
 export function markdownTable(summary: readonly MethodSummary[], opts: MarkdownTableOptions = {}): string {
   const { highlightBest = false, methodHeader = 'Method' } = opts;
-  const columns = summary.some((s) => s.attributesKept !== undefined) ? [...COLUMNS, ...PRESERVATION] : COLUMNS;
+  const columns = [
+    ...COLUMNS,
+    ...(summary.some((s) => s.attributesKept !== undefined) ? PRESERVATION : []),
+    ...(summary.some((s) => s.generationMsMedian !== undefined) ? [TIME] : []),
+  ];
   const formatted = columns.map((col) => {
     const values = summary.map((s) => {
       const v = col.value(s);

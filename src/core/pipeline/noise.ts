@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors.ts';
+import { refuse, seedError } from './inputChecks.ts';
 import { mulberry32 } from '../random.ts';
 
 /**
@@ -10,9 +10,7 @@ export class SeededNoise {
   private spare: number | null = null;
 
   constructor(seed: number) {
-    if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) {
-      throw new InvalidInputError('bad-seed', `The seed must be an integer from 0 to 4294967295, got ${seed}.`);
-    }
+    refuse(seedError(seed));
     this.uniform = mulberry32(seed);
   }
 

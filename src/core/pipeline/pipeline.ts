@@ -1,10 +1,11 @@
-import { CancelledError, InvalidInputError } from '../errors.ts';
+import { asOresError, CancelledError, InvalidInputError } from '../errors.ts';
 import type { Scheduler } from '../schedulers/types.ts';
 import type { DiffusionBackend, Handle } from './backend.ts';
 import { decoderOutputToRgba, type RgbaImage } from './image.ts';
 import type { Progress } from './progress.ts';
 import { validateSchedule, type ConditioningSchedule } from './schedule.ts';
 import { SeededNoise } from './noise.ts';
+import { guidanceError, refuse } from './inputChecks.ts';
 import type { PromptTokenizer } from './tokens.ts';
 
 export interface SampleOptions {
@@ -57,13 +58,8 @@ export interface SampleResult {
   timings: { encodeMs: number; denoiseMs: number; decodeMs: number; stepMs: number[]; stepRuntimeMs: number[] };
 }
 
-/** The largest guidance scale accepted, by the engine and by the page alike. */
-export const MAX_GUIDANCE_SCALE = 50;
-
 function checkOptions(o: SampleOptions): void {
-  if (!Number.isFinite(o.guidanceScale) || o.guidanceScale < 0 || o.guidanceScale > MAX_GUIDANCE_SCALE) {
-    throw new InvalidInputError('bad-guidance', `The guidance scale must be a number from 0 to ${MAX_GUIDANCE_SCALE}, got ${o.guidanceScale}.`);
-  }
+  refuse(guidanceError(o.guidanceScale));
   if (o.previewEvery !== undefined && (!Number.isInteger(o.previewEvery) || o.previewEvery < 1)) {
     throw new InvalidInputError('bad-preview', `Previews must come every k >= 1 steps, got ${o.previewEvery}.`);
   }
@@ -118,7 +114,11 @@ export async function sample(
     let t = texts.get(index);
     if (!t) {
       const source = o.schedule.prompts[index]!;
-      t = typeof source === 'string' ? Promise.resolve(source) : source();
+      // A rewrite that fails in any way (thrown or rejected) stops the loop with a code the page explains.
+      const failed = (e: unknown): never => {
+        throw asOresError(e, 'rewrite-failed', 'The rewrite failed: ');
+      };
+      t = typeof source === 'string' ? Promise.resolve(source) : new Promise<string>((ok) => ok(source())).catch(failed);
       texts.set(index, t);
     }
     return t;

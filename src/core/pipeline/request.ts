@@ -1,5 +1,5 @@
-import { InvalidInputError } from '../errors.ts';
 import type { ModelEntry } from '../manifest.ts';
+import { guidanceError, promptError, refuse, seedError, stepsError } from './inputChecks.ts';
 import { constantSchedule, type ConditioningSchedule } from './schedule.ts';
 
 /**
@@ -28,17 +28,13 @@ export interface ResolvedRequest {
 
 /** Fills model defaults and turns bad input into specific errors before any GPU work. */
 export function resolveRequest(entry: ModelEntry, r: GenerateRequest): ResolvedRequest {
-  if (typeof r.prompt !== 'string' || r.prompt.trim() === '') {
-    throw new InvalidInputError('empty-prompt', 'The prompt is empty: type what the picture should show.');
-  }
-  if (typeof r.seed !== 'number' || !Number.isSafeInteger(r.seed) || r.seed < 0 || r.seed > 0xffffffff) {
-    throw new InvalidInputError('bad-seed', `The seed must be a whole number from 0 to 4294967295, got ${String(r.seed)}.`);
-  }
+  // A request from the wire may hold anything: a missing prompt is an empty one, a seed that is no number is NaN.
+  refuse(promptError(typeof r.prompt === 'string' ? r.prompt : ''));
+  refuse(seedError(typeof r.seed === 'number' ? r.seed : NaN));
   const steps = r.steps ?? entry.defaults.steps;
-  const max = entry.maxSteps ?? 1000;
-  if (!Number.isInteger(steps) || steps < 1 || steps > max) {
-    throw new InvalidInputError('steps-out-of-range', `Steps must be a whole number from 1 to ${max} for "${entry.name}", got ${steps}.`);
-  }
+  refuse(stepsError(steps, entry));
+  const guidanceScale = r.guidanceScale ?? entry.defaults.guidanceScale;
+  refuse(guidanceError(guidanceScale));
   const schedule = r.schedule ?? constantSchedule(steps, r.prompt, r.negativePrompt ?? '');
-  return { steps, guidanceScale: r.guidanceScale ?? entry.defaults.guidanceScale, seed: r.seed, schedule, previewEvery: r.previewEvery };
+  return { steps, guidanceScale, seed: r.seed, schedule, previewEvery: r.previewEvery };
 }

@@ -48,23 +48,28 @@ export function constantSchedule(steps: number, prompt: PromptSource, negative: 
   return { prompts: [prompt, negative], steps: Array.from({ length: steps }, () => ({ prompt: 0, negative: 1 })) };
 }
 
+/** The one range check of S: a whole step from 0 (the rewrite throughout) to T (no switch). */
+export function checkSwitchStep(switchStep: number, steps: number): void {
+  if (!Number.isInteger(switchStep) || switchStep < 0 || switchStep > steps) {
+    throw new InvalidInputError('switch-out-of-range', `The switch step S must be an integer from 0 to ${steps} (T), got ${switchStep}.`);
+  }
+}
+
 /**
  * TIN's prompt intervention: steps 0..S-1 on the user's query (layout and content), steps S..T-1
  * on the rewritten query. S = 0 uses the rewrite throughout; S = T never switches.
  */
 export function switchSchedule(
   steps: number,
-  switchAt: number,
+  switchStep: number,
   userPrompt: PromptSource,
   rewritten: PromptSource,
   negative: PromptSource = '',
 ): ConditioningSchedule {
-  if (!Number.isInteger(switchAt) || switchAt < 0 || switchAt > steps) {
-    throw new InvalidInputError('switch-out-of-range', `The switch step S must be an integer from 0 to ${steps} (T), got ${switchAt}.`);
-  }
+  checkSwitchStep(switchStep, steps);
   return {
     prompts: [userPrompt, rewritten, negative],
-    steps: Array.from({ length: steps }, (_, i) => ({ prompt: i < switchAt ? 0 : 1, negative: 2 })),
+    steps: Array.from({ length: steps }, (_, i) => ({ prompt: i < switchStep ? 0 : 1, negative: 2 })),
   };
 }
 
@@ -98,9 +103,7 @@ export function validateSchedule(schedule: ConditioningSchedule, steps: number):
     if (!Number.isInteger(mask.prompt) || mask.prompt < 0 || mask.prompt >= schedule.prompts.length) {
       throw new InvalidInputError('bad-schedule', `The mask names prompt ${mask.prompt}, which does not exist.`);
     }
-    if (!Number.isInteger(mask.from) || mask.from < 0 || mask.from > steps) {
-      throw new InvalidInputError('switch-out-of-range', `The mask's first step S must be an integer from 0 to ${steps} (T), got ${mask.from}.`);
-    }
+    checkSwitchStep(mask.from, steps);
     if (!(mask.threshold >= 0 && mask.threshold <= 1)) throw new InvalidInputError('bad-schedule', `The mask threshold must be between 0 and 1, got ${mask.threshold}.`);
     if (!(mask.ramp > 0 && Number.isFinite(mask.ramp))) throw new InvalidInputError('bad-schedule', `The mask ramp must be a positive number, got ${mask.ramp}.`);
   }

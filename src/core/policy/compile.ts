@@ -8,6 +8,7 @@ import { createGuard, splitConcepts, type ConceptGuard, type GuardOptions } from
 import type { Lexicon } from '../guard/lexicon.ts';
 import { phraseKey } from '../guard/normalize.ts';
 import { InvalidInputError } from '../errors.ts';
+import { switchStepFromFraction } from '../pipeline/schedule.ts';
 import { resolveWorldConcept } from '../world/resolve.ts';
 import { WORLD, type WorldValue, type WorldVocabulary } from '../world/vocabulary.ts';
 import { conceptKind, type ConceptKind } from './conceptKind.ts';
@@ -92,7 +93,7 @@ export function compilePolicy(concepts: readonly string[] | string, o: CompileOp
     lexicon: o.lexicon !== null,
     worldValues,
     switchStep(steps, defaultFraction) {
-      const fallback = Math.round(steps * defaultFraction);
+      const fallback = switchStepFromFraction(steps, defaultFraction);
       const layout = compiled.find((c) => c.kind === 'layout');
       if (layout && LAYOUT_SWITCH_STEP < fallback) {
         return { step: LAYOUT_SWITCH_STEP, reason: `S = ${LAYOUT_SWITCH_STEP}: "${layout.text}" is ${layout.kindReason}` };

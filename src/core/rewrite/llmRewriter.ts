@@ -9,6 +9,7 @@ import { CancelledError, InvalidInputError } from '../errors.ts';
 import { createGuard, describeHit, type ConceptGuard, type GuardOptions } from '../guard/guard.ts';
 import type { Lexicon } from '../guard/lexicon.ts';
 import { phraseKey } from '../guard/normalize.ts';
+import { MAX_QUERY_LENGTH } from '../pipeline/inputChecks.ts';
 import { RewriteError } from './errors.ts';
 import { modelFamily, type ModelFamily } from './instructions.ts';
 import { parseRewriteReply } from './parse.ts';
@@ -41,7 +42,6 @@ export interface LlmRewriterOptions extends SamplingOptions {
   readonly maxCaptionLength?: number;
 }
 
-export const MAX_QUERY_LENGTH = 2000;
 
 /** The request fields every rewrite call carries. */
 export function rewriteRequestParams(options: SamplingOptions = {}): Omit<ChatCompletionRequestNonStreaming, 'messages'> {

@@ -34,3 +34,20 @@ export function createScheduler(config: SchedulerConfig, kind?: SchedulerKind): 
   if (resolved === 'ddim') return new DdimScheduler(c);
   return resolved === 'euler' ? new EulerScheduler(c) : new EulerAncestralScheduler(c);
 }
+
+/**
+ * The most steps this scheduler can run, at most `cap`: its train timesteps bound it, and DDIM's
+ * spacing can refuse a few counts just below that (a step offset pushes the last timestep out).
+ */
+export function maxStepsOf(config: SchedulerConfig, kind: SchedulerKind, cap: number): number {
+  const scheduler = createScheduler(config, kind);
+  for (let n = Math.min(cap, scheduler.maxSteps); n > 1; n--) {
+    try {
+      scheduler.setTimesteps(n);
+      return n;
+    } catch {
+      // this count yields a timestep outside training: try one fewer
+    }
+  }
+  return 1;
+}

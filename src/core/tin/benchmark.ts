@@ -21,7 +21,7 @@ import { generateVerified } from '../policy/verify.ts';
 import { worldConceptOf } from '../judge/worldJudge.ts';
 import { resolveWorldConcept } from '../world/resolve.ts';
 import { blacklistQuery, METHODS, methodRequest, type Method, type RewriteVariant } from './methods.ts';
-import type { ConditioningSchedule } from '../pipeline/schedule.ts';
+import { checkSwitchStep, type ConditioningSchedule } from '../pipeline/schedule.ts';
 import type { RewriteProvider } from './rewrites.ts';
 
 /** How the case names its concept: the concept word itself, another word for it, or only an implication. */
@@ -87,7 +87,7 @@ export interface BenchSettings {
   /** T. */
   readonly steps: number;
   /** S. */
-  readonly switchAt: number;
+  readonly switchStep: number;
   readonly guidanceScale?: number;
 }
 
@@ -152,9 +152,7 @@ export function withOriginal(methods: readonly Method[]): Method[] {
 export function checkSettings(s: BenchSettings): void {
   if (s.seeds.length === 0) throw new InvalidInputError('bad-seeds', 'At least one seed is needed.');
   if (new Set(s.seeds).size !== s.seeds.length) throw new InvalidInputError('bad-seeds', `The seeds repeat: ${s.seeds.join(', ')}.`);
-  if (!Number.isInteger(s.switchAt) || s.switchAt < 0 || s.switchAt > s.steps) {
-    throw new InvalidInputError('switch-out-of-range', `The switch step S must be an integer from 0 to ${s.steps} (T), got ${s.switchAt}.`);
-  }
+  checkSwitchStep(s.switchStep, s.steps);
 }
 
 /** The conditioning a schedule will give, step by step, when all its prompts are known; null otherwise. */
@@ -212,7 +210,7 @@ export async function generateBenchmark(
         if (o.signal?.aborted) throw new CancelledError('The benchmark was cancelled.');
         // The loop gets u' as a pending prompt (awaited at step S); the key uses it once it is known.
         const rewritten = m.rewrite ? () => pending.get(m.rewrite!)! : undefined;
-        const input = { query: c.query, concepts: c.concepts, steps: settings.steps, switchAt: settings.switchAt };
+        const input = { query: c.query, concepts: c.concepts, steps: settings.steps, switchStep: settings.switchStep };
         const known = m.rewrite === null || settled.has(m.rewrite);
         const expected =
           known && settings.guidanceScale !== undefined
@@ -229,11 +227,11 @@ export async function generateBenchmark(
         if (m.base === 'app') {
           if (!o.app) throw new InvalidInputError('bad-methods', 'The APP method needs the app\'s policy and judge (AppEnforcement).');
           const app = o.app;
-          const first = { seed, switchStep: app.policyFor(c.concepts).switchStep(settings.steps, settings.switchAt / settings.steps).step };
+          const first = { seed, switchStep: app.policyFor(c.concepts).switchStep(settings.steps, settings.switchStep / settings.steps).step };
           const t0 = performance.now();
           const r = await generateVerified<GeneratedResult>(
             {
-              generate: (a) => o.generate(methodRequest(m, { ...input, switchAt: a.switchStep, rewritten }, a.seed, settings.guidanceScale)),
+              generate: (a) => o.generate(methodRequest(m, { ...input, switchStep: a.switchStep, rewritten }, a.seed, settings.guidanceScale)),
               judge: { id: 'app judge', check: (out) => app.verify(out.image, c.concepts) },
             },
             first,

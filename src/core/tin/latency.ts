@@ -23,7 +23,7 @@ export interface PipeliningOptions {
   readonly instruction: string;
   readonly cases: readonly OresCase[];
   readonly steps: number;
-  readonly switchAt: number;
+  readonly switchStep: number;
   readonly guidanceScale?: number;
   readonly runs: number;
 }
@@ -34,7 +34,7 @@ export async function measurePipelining(o: PipeliningOptions): Promise<LatencyRe
   const stepMs: number[] = [];
   const toSwitchMs: number[] = [];
   const tin = METHODS.tin;
-  const input = (c: OresCase) => ({ query: c.query, concepts: c.concepts, steps: o.steps, switchAt: o.switchAt });
+  const input = (c: OresCase) => ({ query: c.query, concepts: c.concepts, steps: o.steps, switchStep: o.switchStep });
   const rewrite = (c: OresCase) => o.rewriter.rewrite({ query: c.query, concepts: c.concepts, instruction: o.instruction });
   // Warm-up: first runs pay for session set-up.
   const c0 = o.cases[0]!;
@@ -47,7 +47,7 @@ export async function measurePipelining(o: PipeliningOptions): Promise<LatencyRe
       const g = await o.generate(methodRequest(tin, { ...input(c), rewritten: r.rewritten }, i, o.guidanceScale));
       sequential.push(performance.now() - t0);
       stepMs.push(...(g.timings?.stepMs ?? []));
-      if (g.timings) toSwitchMs.push((g.timings.encodeMs ?? 0) + g.timings.stepMs.slice(0, o.switchAt).reduce((a, b) => a + b, 0));
+      if (g.timings) toSwitchMs.push((g.timings.encodeMs ?? 0) + g.timings.stepMs.slice(0, o.switchStep).reduce((a, b) => a + b, 0));
     };
     const runPipelined = async () => {
       const t0 = performance.now();
@@ -68,7 +68,7 @@ export async function measurePipelining(o: PipeliningOptions): Promise<LatencyRe
   return {
     rewriteMs: o.rewriteMs,
     steps: o.steps,
-    switchAt: o.switchAt,
+    switchStep: o.switchStep,
     runs: o.runs,
     sequentialMs: median(sequential),
     pipelinedMs: median(pipelined),

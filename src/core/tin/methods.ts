@@ -20,7 +20,7 @@
  *   the step only where its noise prediction differs from u's (a mask built up over the steps).
  */
 import { InvalidInputError } from '../errors.ts';
-import { switchSchedule, constantSchedule, type ConditioningSchedule, type PromptSource, type SafetyGuidance } from '../pipeline/schedule.ts';
+import { checkSwitchStep, switchSchedule, constantSchedule, type ConditioningSchedule, type PromptSource, type SafetyGuidance } from '../pipeline/schedule.ts';
 import type { GenerateRequest } from '../pipeline/request.ts';
 
 /** Which instruction the rewrite u -> u' is written with. */
@@ -39,7 +39,7 @@ export interface MethodInput {
   /** T, the number of denoising steps. */
   readonly steps: number;
   /** S, the step from which the rewrite conditions the loop (0..T). */
-  readonly switchAt: number;
+  readonly switchStep: number;
   /**
    * u' for the method's rewrite variant (`method.rewrite`). A function while it is still being
    * written: the loop calls it at the first step that needs it and waits only there.
@@ -120,8 +120,8 @@ const SWITCHING: readonly MethodId[] = ['tin', 'tin-plain', 'tin-neg', 'tin-sld'
 export const TIN_MASK = { threshold: 0.65, ramp: 0.2 } as const;
 
 /** tin-mask's schedule: u throughout, u' inside the mask from step S. */
-export function maskedSchedule(steps: number, switchAt: number, userPrompt: PromptSource, rewritten: PromptSource, settings: { threshold: number; ramp: number } = TIN_MASK): ConditioningSchedule {
-  return { ...constantSchedule(steps, userPrompt, ''), prompts: [userPrompt, '', rewritten], mask: { prompt: 2, from: switchAt, ...settings } };
+export function maskedSchedule(steps: number, switchStep: number, userPrompt: PromptSource, rewritten: PromptSource, settings: { threshold: number; ramp: number } = TIN_MASK): ConditioningSchedule {
+  return { ...constantSchedule(steps, userPrompt, ''), prompts: [userPrompt, '', rewritten], mask: { prompt: 2, from: switchStep, ...settings } };
 }
 
 const build = (id: MethodId, label: string, rewrite: RewriteVariant | null, description: string, f: (i: MethodInput) => ConditioningSchedule): Method => ({
@@ -146,24 +146,24 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     constantSchedule(i.steps, i.query, conceptNegative([...(i.negative ? [i.negative] : []), ...i.concepts])),
   ),
   tin: build('tin', 'TIN', 'learned', "The query for steps 0..S-1, the rewrite (learned instruction) from step S.", (i) =>
-    switchSchedule(i.steps, i.switchAt, i.query, needRewrite(i, 'tin'), i.negative ?? ''),
+    switchSchedule(i.steps, i.switchStep, i.query, needRewrite(i, 'tin'), i.negative ?? ''),
   ),
   'tin-plain': build('tin-plain', 'TIN w/o learnable instruction', 'plain', 'The same switch; the rewrite written with a plain instruction.', (i) =>
-    switchSchedule(i.steps, i.switchAt, i.query, needRewrite(i, 'tin-plain'), ''),
+    switchSchedule(i.steps, i.switchStep, i.query, needRewrite(i, 'tin-plain'), ''),
   ),
   'tin-noswitch': build('tin-noswitch', 'TIN w/o prompt intervention', 'learned', 'The rewrite at every step (no switch: S = 0).', (i) =>
     switchSchedule(i.steps, 0, i.query, needRewrite(i, 'tin-noswitch'), ''),
   ),
   'tin-neg': build('tin-neg', 'TIN + NEG', 'learned', 'The switch at S, and from step S the concept as the negative prompt too.', (i) => {
     const rewritten = needRewrite(i, 'tin-neg');
-    const base = switchSchedule(i.steps, i.switchAt, i.query, rewritten, ''); // validates S
+    const base = switchSchedule(i.steps, i.switchStep, i.query, rewritten, ''); // validates S
     return {
       prompts: [i.query, rewritten, '', conceptNegative(i.concepts)],
-      steps: base.steps.map((s, k) => (k < i.switchAt ? { prompt: 0, negative: 2 } : { prompt: 1, negative: 3 })),
+      steps: base.steps.map((s, k) => (k < i.switchStep ? { prompt: 0, negative: 2 } : { prompt: 1, negative: 3 })),
     };
   }),
   app: build('app', 'APP (TIN as the app applies it)', 'learned', "TIN with the compiled policy's switch step by concept, every image verified by the model's judge, regenerated (S = 0, next seed) or refused.", (i) =>
-    switchSchedule(i.steps, i.switchAt, i.query, needRewrite(i, 'app'), i.negative ?? ''),
+    switchSchedule(i.steps, i.switchStep, i.query, needRewrite(i, 'app'), i.negative ?? ''),
   ),
   sld: build('sld', 'SLD (strong)', null, "Safe Latent Diffusion's guidance away from the concept (STRONG preset) on the query.", (i) => ({
     ...constantSchedule(i.steps, i.query, ''),
@@ -172,19 +172,19 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
   })),
   'tin-sld': build('tin-sld', 'TIN + SLD', 'learned', 'The switch at S, and SLD (STRONG) away from the concept from step S.', (i) => {
     const rewritten = needRewrite(i, 'tin-sld');
-    return { ...switchSchedule(i.steps, i.switchAt, i.query, rewritten, ''), prompts: [i.query, rewritten, '', conceptNegative(i.concepts)], safety: sldSettings(3, i.switchAt) };
+    return { ...switchSchedule(i.steps, i.switchStep, i.query, rewritten, ''), prompts: [i.query, rewritten, '', conceptNegative(i.concepts)], safety: sldSettings(3, i.switchStep) };
   }),
   'tin-mask': build('tin-mask', 'TIN + MASK', 'learned', "The query at every step; from step S the rewrite too, in the same batch, conditioning only where its prediction differs (a mask).", (i) => {
-    switchSchedule(i.steps, i.switchAt, i.query, '', ''); // validates S
-    return maskedSchedule(i.steps, i.switchAt, i.query, needRewrite(i, 'tin-mask'));
+    checkSwitchStep(i.switchStep, i.steps);
+    return maskedSchedule(i.steps, i.switchStep, i.query, needRewrite(i, 'tin-mask'));
   }),
 };
 
 /** A switching method with its own S, whatever the run's S is ("tin@2": TIN switching at step 2). */
-export function withSwitchStep(m: Method, switchAt: number): Method {
-  if (!m.usesSwitch) throw new InvalidInputError('bad-methods', `Method "${m.base}" does not switch at S, so "${m.base}@${switchAt}" means nothing.`);
-  if (!Number.isInteger(switchAt) || switchAt < 0) throw new InvalidInputError('bad-methods', `"${m.base}@${switchAt}": S must be a whole number of steps.`);
-  return { ...m, id: `${m.base}@${switchAt}`, label: `${m.label} (S=${switchAt})`, schedule: (i) => m.schedule({ ...i, switchAt }) };
+export function withSwitchStep(m: Method, switchStep: number): Method {
+  if (!m.usesSwitch) throw new InvalidInputError('bad-methods', `Method "${m.base}" does not switch at S, so "${m.base}@${switchStep}" means nothing.`);
+  if (!Number.isInteger(switchStep) || switchStep < 0) throw new InvalidInputError('bad-methods', `"${m.base}@${switchStep}": S must be a whole number of steps.`);
+  return { ...m, id: `${m.base}@${switchStep}`, label: `${m.label} (S=${switchStep})`, schedule: (i) => m.schedule({ ...i, switchStep }) };
 }
 
 /**

@@ -18,7 +18,7 @@ export const RESULTS_FORMAT = 'ores-bench-results/1';
 export interface LatencyReport {
   readonly rewriteMs: number;
   readonly steps: number;
-  readonly switchAt: number;
+  readonly switchStep: number;
   readonly runs: number;
   /** Median end-to-end milliseconds. */
   readonly sequentialMs: number;
@@ -40,7 +40,7 @@ export interface BenchResults {
   readonly runtime: string;
   readonly model: { id: string; name: string; guidanceScale: number; scheduler: string };
   readonly steps: number;
-  readonly switchAt: number;
+  readonly switchStep: number;
   readonly switchFraction: number;
   readonly seeds: readonly number[];
   readonly methods: readonly { id: string; label: string; description: string; rewrite: string | null }[];
@@ -54,8 +54,18 @@ export interface BenchResults {
   readonly timings: { totalMs: number; generateMs: number; judgeMs: number; perImageMs: number };
   readonly rewrites: readonly CaseRewrite[];
   readonly records: readonly BenchRecord[];
-  /** Mean generation time per image, by method id (APP's includes its regenerations). */
-  readonly methodMs?: Readonly<Record<string, number>>;
+}
+
+/**
+ * Results written before S was named `switchStep` (those committed under bench/results) have
+ * `switchAt` at the top and in `latency`; they read as today's, the fields in their order. Their
+ * `methodMs` (mean time per image) goes: the summary's median, from the records, is the one time.
+ */
+export function upgradeResults(r: BenchResults): BenchResults {
+  const renamed = <T extends object>(o: T): T =>
+    Object.fromEntries(Object.entries(o).flatMap(([k, v]) => (k === 'methodMs' ? [] : [[k === 'switchAt' ? 'switchStep' : k, v]]))) as T;
+  const top = renamed(r);
+  return top.latency ? { ...top, latency: renamed(top.latency) } : top;
 }
 
 /** Methods of the paper's Table 1 (baselines) and Table 2 (ablations), plus ours in both. */
@@ -80,7 +90,7 @@ export function resultsMarkdown(r: BenchResults): string {
   lines.push(`# ORES benchmark: ${r.model.name}`, '');
   lines.push(
     `${r.cases.count} cases (${CASE_KINDS.filter((k) => r.cases.kinds[k]).map((k) => `${r.cases.kinds[k]} ${k}`).join(', ')}) from \`${r.cases.file}\`, ` +
-      `seeds ${r.seeds.join(', ')}; T = ${r.steps} ${r.model.scheduler.toUpperCase()} steps, S = ${r.switchAt} (${r.switchFraction} of T), guidance ${r.model.guidanceScale}; ${r.runtime}.`,
+      `seeds ${r.seeds.join(', ')}; T = ${r.steps} ${r.model.scheduler.toUpperCase()} steps, S = ${r.switchStep} (${r.switchFraction} of T), guidance ${r.model.guidanceScale}; ${r.runtime}.`,
     '',
     `- Rewriter: ${r.rewriter.label}.${r.rewriter.note ? ' ' + r.rewriter.note : ''}`,
     `- Judge: ${r.judge}. Avoidance = share of images in which the judge finds none of the banned concepts.` +
@@ -98,8 +108,9 @@ export function resultsMarkdown(r: BenchResults): string {
   const app = s.all.find((m) => m.method === METHODS.app.label);
   if (app && app.shownWithConcept !== undefined) {
     const tin = s.all.find((m) => m.method === METHODS.tin.label);
-    const time = (id: string) => r.methodMs?.[id];
-    const ratio = time('app') !== undefined && time('tin') ? ` Mean time per image: APP ${time('app')!.toFixed(0)} ms, TIN ${time('tin')!.toFixed(0)} ms (${(time('app')! / time('tin')!).toFixed(2)}x).` : '';
+    const appMs = app.generationMsMedian;
+    const tinMs = tin?.generationMsMedian;
+    const ratio = appMs != null && tinMs ? `Median time per image (APP's with its regenerations): APP ${appMs.toFixed(0)} ms, TIN ${tinMs.toFixed(0)} ms (${(appMs / tinMs).toFixed(2)}x).` : '';
     lines.push(
       '## What reaches the user: APP (TIN as the app applies a policy)',
       '',
@@ -110,7 +121,7 @@ export function resultsMarkdown(r: BenchResults): string {
       `| ${app.method} | ${pct(app.avoidanceRate)} | ${pct(app.shownWithConcept)} | ${pct(app.refusalRate ?? 0)} | ${(app.retriesPerImage ?? 0).toFixed(3)} | ${app.similarityAll.toFixed(3)} |`,
       ...(tin ? [`| ${tin.method} | ${pct(tin.avoidanceRate)} | ${pct(1 - tin.avoidanceRate)} | 0.0% | 0 | ${tin.similarityAll.toFixed(3)} |`] : []),
       '',
-      ...(ratio ? [ratio.trim(), ''] : []),
+      ...(ratio ? [ratio, ''] : []),
     );
   }
   // Switching methods run with their own S ("tin@2"), next to the run's S.
@@ -119,7 +130,7 @@ export function resultsMarkdown(r: BenchResults): string {
     const bases = [...new Set(variants.map((m) => m.id.split('@')[0]!))];
     const rows = bases.flatMap((b) => {
       const own = r.methods.filter((m) => m.id === b || m.id.startsWith(b + '@'));
-      const at = (id: string) => (id.includes('@') ? Number(id.split('@')[1]) : r.switchAt);
+      const at = (id: string) => (id.includes('@') ? Number(id.split('@')[1]) : r.switchStep);
       return own.sort((x, y) => at(x.id) - at(y.id)).map((m) => ({ ...s.all.find((x) => x.method === m.label)!, method: `${m.label.replace(/ \(S=\d+\)$/, '')} (S=${at(m.id)})` }));
     });
     lines.push(`## The switch step S (T = ${r.steps})`, '', markdownTable(rows.filter((x) => x.n !== undefined)));
@@ -155,11 +166,11 @@ export function resultsMarkdown(r: BenchResults): string {
     lines.push('');
   }
   if (r.latency) {
-    const l = { ...r.latency, toSwitchMs: r.latency.toSwitchMs ?? r.latency.switchAt * r.latency.stepMs };
+    const l = { ...r.latency, toSwitchMs: r.latency.toSwitchMs ?? r.latency.switchStep * r.latency.stepMs };
     lines.push(
       '## Pipelining',
       '',
-      `TIN end to end with a fake rewriter of fixed latency (${l.rewriteMs} ms), median of ${l.runs} images each way, T = ${l.steps}, S = ${l.switchAt}; one step ≈ ${l.stepMs.toFixed(1)} ms, start to step S (encoding u + S steps) ≈ ${l.toSwitchMs.toFixed(0)} ms:`,
+      `TIN end to end with a fake rewriter of fixed latency (${l.rewriteMs} ms), median of ${l.runs} images each way, T = ${l.steps}, S = ${l.switchStep}; one step ≈ ${l.stepMs.toFixed(1)} ms, start to step S (encoding u + S steps) ≈ ${l.toSwitchMs.toFixed(0)} ms:`,
       '',
       '| rewrite then generate | pipelined (rewrite during steps 0..S-1) | saved | expected saving min(rewrite, start to step S) |',
       '|---:|---:|---:|---:|',
