@@ -75,7 +75,7 @@ test("the worker judges an image with the loaded model's own judge; a model with
   const h = host(appManifest, publicDir);
   expect((await h.send({ type: 'load', id: 1, modelId: 'ores-tiny-world', provider: 'wasm' })).type).toBe('loaded');
   const image = drawScene({ colour: 'red', shape: 'circle', background: 'navy', pattern: 'plain', size: 'large', count: 'one', position: 'center' }, mulberry32(1));
-  const m = await h.send({ type: 'judge', id: 2, image, concepts: [worldConceptOf('crimson'), worldConceptOf('teal backdrop')] });
+  const m = await h.send({ type: 'judge', id: 2, image, check: { kind: 'world', concepts: [worldConceptOf('crimson'), worldConceptOf('teal backdrop')] } });
   expect(m.type).toBe('judged');
   if (m.type !== 'judged') return;
   expect(m.judge).toBe('world judge of ores-tiny-world');
@@ -84,6 +84,6 @@ test("the worker judges an image with the loaded model's own judge; a model with
 
   const fixture = host();
   await fixture.send({ type: 'load', id: 1, modelId: 'tiny-sd', provider: 'wasm' });
-  const none = await fixture.send({ type: 'judge', id: 2, image, concepts: [worldConceptOf('red')] });
+  const none = await fixture.send({ type: 'judge', id: 2, image, check: { kind: 'world', concepts: [worldConceptOf('red')] } });
   expect(none.type === 'error' && none.error.code).toBe('no-judge');
 }, 120_000);

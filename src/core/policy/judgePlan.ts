@@ -26,10 +26,13 @@ export interface JudgePlanOptions {
   readonly lexicon?: Lexicon | null;
 }
 
+/** How a CLIP judge is named in verdicts and result cards. */
+export const clipJudgeId = (name: string): string => `CLIP zero-shot judge (${name})`;
+
 export function judgePlan(policy: CompiledPolicy, entry: ModelEntry, o: JudgePlanOptions = {}): JudgePlan {
   if (!entry.judge) return { kind: 'none', reason: `no judge for "${entry.name}"` };
   if (entry.judge.kind === 'clip') {
-    const judge = `CLIP zero-shot judge (${entry.judge.name})`;
+    const judge = clipJudgeId(entry.judge.name);
     const sets: ClipPromptSet[] = [];
     for (const c of policy.concepts) {
       try {

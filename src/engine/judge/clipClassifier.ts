@@ -12,7 +12,18 @@ export interface ClipClassifier extends ZeroShotClassifier {
   release(): Promise<void>;
 }
 
+function modelType(config: Uint8Array): string | undefined {
+  try {
+    return (JSON.parse(new TextDecoder().decode(config)) as { model_type?: string }).model_type;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function createClipClassifier(files: ClipFiles, o: { id: string; device?: 'wasm' | 'webgpu' | 'cpu' }): Promise<ClipClassifier> {
+  // transformers.js would open any other model type "from its base class" and fail later, less clearly.
+  const type = modelType(files.config);
+  if (type !== 'clip') throw new ModelLoadError('judge-file-corrupt', `The CLIP judge "${o.id}" has a config.json of model_type "${type ?? 'none'}", not "clip".`);
   const { env, pipeline, RawImage } = await import('@huggingface/transformers');
   const served = serveClipFiles(env, files);
   let classify;
