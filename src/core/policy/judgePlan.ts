@@ -5,7 +5,6 @@
  * the judge cannot see, or a model without a judge, makes the images "not checked" (and a kiosk
  * that requires verification refuses to start).
  */
-import { OresError } from '../errors.ts';
 import { clipPromptSet, type ClipPromptSet } from '../judge/clipJudge.ts';
 import type { WorldConcept } from '../judge/worldJudge.ts';
 import type { Lexicon } from '../guard/lexicon.ts';
@@ -33,16 +32,8 @@ export function judgePlan(policy: CompiledPolicy, entry: ModelEntry, o: JudgePla
   if (!entry.judge) return { kind: 'none', reason: `no judge for "${entry.name}"` };
   if (entry.judge.kind === 'clip') {
     const judge = clipJudgeId(entry.judge.name);
-    const sets: ClipPromptSet[] = [];
-    for (const c of policy.concepts) {
-      try {
-        sets.push(clipPromptSet(c.text, { lexicon: o.lexicon ?? null }));
-      } catch (e) {
-        // A concept so wide that every alternative names it (guard-checked) leaves nothing to compare with.
-        if (e instanceof OresError && e.code === 'no-judge-alternatives') return { kind: 'none', reason: `the ${judge} found no caption without "${c.text}" to compare it with` };
-        throw e;
-      }
-    }
+    // A concept so wide that no caption without it remains throws no-judge-alternatives: nothing is made.
+    const sets = policy.concepts.map((c) => clipPromptSet(c.text, { lexicon: o.lexicon ?? null }));
     return { kind: 'clip', judge, sets };
   }
   const unseen = policy.concepts.filter((c) => c.world === null);
