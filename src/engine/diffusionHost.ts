@@ -133,7 +133,7 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
           if (judge?.modelId !== model.entry.id) {
             const previous = judge;
             const opening = openJudge(model.entry, { ort: d.ort, fetcher: d.fetcher, origin: modelOrigin(loadedFrom) });
-            opening.catch(() => (judge = null)); // a failed open is tried again next time
+            opening.catch(() => judge?.opened === opening && (judge = null)); // a failed open is tried again next time
             judge = { modelId: model.entry.id, opened: opening };
             void previous?.opened.then((j) => j.release(), () => {}); // another model's judge
           }
