@@ -72,6 +72,7 @@ export const ERROR_CODES = {
   'cancelled': 'run',
   'internal': 'run',
   'no-judge': 'run',
+  'judge-mismatch': 'run',
   'output-refused': 'run',
   'verification-unavailable': 'run',
   'policy-invalid': 'run',

@@ -27,6 +27,23 @@ const file = z.object({
   externalData: z.array(externalDataFile).optional(),
 });
 
+const worldJudge = z.object({ kind: z.literal('world'), path: z.string().min(1), bytes: z.number().int().positive().optional(), sha256: sha256.optional() });
+
+/** Files like a model's (relative to the entry's baseUrl or absolute, pinned and checked the same way). */
+const clipJudge = z.object({
+  kind: z.literal('clip'),
+  /** Names the judge in every verdict ("CLIP zero-shot judge (<name>)"). */
+  name: z.string().min(1),
+  files: z.object({
+    /** CLIPModel's combined graph (input_ids, attention_mask, pixel_values -> logits_per_image). */
+    model: file,
+    config: file,
+    tokenizer: file,
+    tokenizerConfig: file,
+    preprocessorConfig: file,
+  }),
+});
+
 const modelEntry = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters, digits, ".", "_" or "-"'),
   name: z.string().min(1),
@@ -88,10 +105,11 @@ const modelEntry = z.object({
   fallback: z.string().optional(),
   /**
    * The judge that checks every image made under a policy before it is shown. "world": the
-   * embedded world's attribute classifier (an ONNX file relative to baseUrl). Without one, results
-   * say "not checked" and a kiosk that requires verification refuses to start.
+   * embedded world's attribute classifier (an ONNX file relative to baseUrl). "clip": a CLIP model
+   * in transformers.js layout that judges any concept zero-shot. Without one, results say "not
+   * checked" and a kiosk that requires verification refuses to start.
    */
-  judge: z.object({ kind: z.literal('world'), path: z.string().min(1), bytes: z.number().int().positive().optional(), sha256: z.string().regex(/^[0-9a-f]{64}$/).optional() }).optional(),
+  judge: z.discriminatedUnion('kind', [worldJudge, clipJudge]).optional(),
   license: z.string().optional(),
   source: z.string().optional(),
 });
@@ -109,6 +127,7 @@ export type ModelEntry = z.infer<typeof modelEntry>;
 export type ModelManifest = z.infer<typeof manifest>;
 export type ModelFileRole = keyof ModelEntry['files'];
 export type FileCheck = z.infer<typeof fileCheck>;
+export type ClipJudgeSpec = z.infer<typeof clipJudge>;
 
 export function parseManifest(json: unknown, source = 'models manifest'): ModelManifest {
   const result = manifest.safeParse(json);
@@ -172,6 +191,21 @@ export function entryFileUrls(entry: ModelEntry, origin?: string): string[] {
   return [...new Set(urls)];
 }
 
+export interface JudgeFile {
+  readonly role: string;
+  readonly url: string;
+  readonly bytes?: number;
+  readonly sha256?: string;
+}
+
+/** The judge's files with their URLs and checks (none without a judge); downloaded only when the first image is judged. */
+export function judgeFiles(entry: ModelEntry, origin?: string): JudgeFile[] {
+  const j = entry.judge;
+  if (!j) return [];
+  const files: [string, { path: string; bytes?: number; sha256?: string }][] = j.kind === 'world' ? [['model', j]] : Object.entries(j.files);
+  return files.map(([role, f]) => ({ role, url: fileUrl(entry, f.path, origin), bytes: f.bytes, sha256: f.sha256 }));
+}
+
 /** A Hugging Face file URL's revision (`.../resolve/<revision>/...`), or undefined for other URLs. */
 export function hubRevision(url: string): string | undefined {
   return /^https:\/\/huggingface\.co\/[^/]+\/[^/]+\/resolve\/([^/]+)\//.exec(url)?.[1];
@@ -182,7 +216,7 @@ export function hubRevision(url: string): string | undefined {
  * change under the same URL, so no size or checksum can be trusted for them, and the loader refuses them.
  */
 export function unpinnedUrls(entry: ModelEntry): string[] {
-  return entryFileUrls(entry).filter((u) => {
+  return [...entryFileUrls(entry), ...judgeFiles(entry).map((f) => f.url)].filter((u) => {
     const rev = hubRevision(u);
     return rev !== undefined && !/^[0-9a-f]{40}$/.test(rev);
   });
@@ -198,7 +232,6 @@ export function assertPinned(entry: ModelEntry): void {
     );
   }
 }
-
 
 /**
  * What deleting one model from a cache frees: the files it uses (its own, and the shared ones it

@@ -5,7 +5,7 @@ import type { RgbaImage } from '../core/pipeline/image.ts';
 import type { Progress } from '../core/pipeline/progress.ts';
 import type { GenerateRequest } from '../core/pipeline/request.ts';
 import type { ImageVerdict } from '../core/judge/types.ts';
-import type { WorldConcept } from '../core/judge/worldJudge.ts';
+import type { JudgeCheck } from '../core/policy/judgePlan.ts';
 import type { PromptSource } from '../core/pipeline/schedule.ts';
 import type { ProviderDecision, RememberedProvider } from '../core/providerChoice.ts';
 import type { GenerationOutput, HostRequest, HostResponse, WireGenerateRequest, WirePrompt } from './protocol.ts';
@@ -81,9 +81,9 @@ export class DiffusionClient {
     return (m as Extract<HostResponse, { type: 'cache-deleted' }>).files;
   }
 
-  /** Judges one image for banned world values with the loaded model's judge (error 'no-judge' when it has none). */
-  async judge(image: RgbaImage, concepts: WorldConcept[]): Promise<{ judge: string; verdict: ImageVerdict }> {
-    const m = (await this.call((id) => ({ type: 'judge', id, image, concepts })).done) as Extract<HostResponse, { type: 'judged' }>;
+  /** Judges one image as the page's plan says with the loaded model's judge (error 'no-judge' when it has none). */
+  async judge(image: RgbaImage, check: JudgeCheck): Promise<{ judge: string; verdict: ImageVerdict }> {
+    const m = (await this.call((id) => ({ type: 'judge', id, image, check })).done) as Extract<HostResponse, { type: 'judged' }>;
     return { judge: m.judge, verdict: m.verdict };
   }
 

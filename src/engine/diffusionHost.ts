@@ -1,10 +1,7 @@
 import { candidateProviders, chooseProvider, type DeviceCapabilities, type Provider } from '../core/capabilities.ts';
 import { InvalidInputError, OresError } from '../core/errors.ts';
-import { entryFileUrls, fileUrl, findModel, urlsToDelete, type ModelManifest } from '../core/manifest.ts';
-import { combineVerdicts } from '../core/judge/types.ts';
-import { VERIFY_FLAG_AT, worldVerdict } from '../core/judge/worldJudge.ts';
-import { WORLD } from '../core/world/vocabulary.ts';
-import { createOrtWorldClassifier, type OrtWorldClassifier } from './judge/worldClassifier.ts';
+import { entryFileUrls, findModel, judgeFiles, urlsToDelete, type ModelEntry, type ModelManifest } from '../core/manifest.ts';
+import { openJudge, type OpenJudge } from './judge/openJudge.ts';
 import type { RgbaImage } from '../core/pipeline/image.ts';
 import type { PromptSource } from '../core/pipeline/schedule.ts';
 import type { GenerateRequest } from '../core/pipeline/request.ts';
@@ -61,7 +58,7 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
   let model: LoadedModel | null = null;
   let loadedFrom: string | undefined;
   /** The loaded model's judge, opened on first use. */
-  let judge: { modelId: string; classifier: Promise<OrtWorldClassifier> } | null = null;
+  let judge: { modelId: string; opened: Promise<OpenJudge> } | null = null;
   let running: { id: number; abort: AbortController; pending: Map<string, { resolve: (t: string) => void; reject: (e: Error) => void }> } | null = null;
 
   /** One key per model and manifest: two manifests may use the same id. */
@@ -70,6 +67,11 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
   const fail = (id: number, e: unknown) => d.post({ type: 'error', id, error: toWireError(e) });
   /** A manifest's relative URLs resolve against the manifest itself. */
   const modelOrigin = (manifestUrl?: string) => (manifestUrl ? new URL('.', new URL(manifestUrl, d.origin)).href : d.origin);
+  /** A model's files and its judge's (downloaded on the first judged image): deleted and claimed together. */
+  const modelUrls = (entry: ModelEntry, manifestUrl?: string) => {
+    const origin = modelOrigin(manifestUrl);
+    return [...entryFileUrls(entry, origin), ...judgeFiles(entry, origin).map((f) => f.url)];
+  };
 
   return async (msg) => {
     switch (msg.type) {
@@ -84,7 +86,7 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
           const key = claimKey(entry.id, msg.manifestUrl);
           const claims = await d.cache.claims();
           // Its files (even from a download that never finished) and the shared ones it used, unless another model uses them.
-          const own = [...entryFileUrls(entry, modelOrigin(msg.manifestUrl)), ...(claims[key] ?? [])];
+          const own = [...modelUrls(entry, msg.manifestUrl), ...(claims[key] ?? [])];
           const files = await d.cache.delete(urlsToDelete(own, Object.entries(claims).filter(([k]) => k !== key).map(([, urls]) => urls)));
           await d.cache.unclaim(key);
           d.post({ type: 'cache-deleted', id: msg.id, modelId: entry.id, files });
@@ -125,7 +127,7 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
             choice = measured.choice;
             warm = true;
           }
-          await d.cache?.claim(claimKey(entry.id, msg.manifestUrl), [...entryFileUrls(entry, modelOrigin(msg.manifestUrl)), ...graphUrls()]);
+          await d.cache?.claim(claimKey(entry.id, msg.manifestUrl), [...modelUrls(entry, msg.manifestUrl), ...graphUrls()]);
           d.post({ type: 'loaded', id: msg.id, modelId: entry.id, provider: choice.provider, choice, deviceKey: device, maxSteps: model.entry.maxSteps!, warm });
         } catch (e) {
           fail(msg.id, e);
@@ -134,18 +136,15 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
       case 'judge':
         try {
           if (!model) throw new InvalidInputError('no-model', 'No model is loaded; load one before judging.');
-          const spec = model.entry.judge;
-          if (!spec) throw new InvalidInputError('no-judge', `"${model.entry.name}" has no judge: its images cannot be checked.`);
           if (judge?.modelId !== model.entry.id) {
-            const entry = model.entry;
-            const url = fileUrl(entry, spec.path, modelOrigin(loadedFrom));
-            const opening = d.fetcher.fetchBytes(url).then((bytes) => createOrtWorldClassifier(d.ort, bytes, { id: `world judge of ${entry.id}` }));
-            opening.catch(() => (judge = null)); // a failed open is tried again next time
-            judge = { modelId: entry.id, classifier: opening };
+            const previous = judge;
+            const opening = openJudge(model.entry, { ort: d.ort, fetcher: d.fetcher, origin: modelOrigin(loadedFrom) });
+            opening.catch(() => judge?.opened === opening && (judge = null)); // a failed open is tried again next time
+            judge = { modelId: model.entry.id, opened: opening };
+            void previous?.opened.then((j) => j.release(), () => {}); // another model's judge
           }
-          const classifier = await judge.classifier;
-          const [prediction] = await classifier.classify([msg.image]);
-          d.post({ type: 'judged', id: msg.id, judge: classifier.id, verdict: combineVerdicts(msg.concepts.map((c) => worldVerdict(prediction!, c, WORLD, VERIFY_FLAG_AT))) });
+          const opened = await judge.opened;
+          d.post({ type: 'judged', id: msg.id, judge: opened.id, verdict: await opened.verdict(msg.image, msg.check) });
         } catch (e) {
           fail(msg.id, e);
         }

@@ -11,7 +11,8 @@ import type { FileFetcher } from './fetcher.ts';
 import type { ExecutionProvider, Ort, OrtSession } from './ort.ts';
 import { OrtBackend, type DiffusionSessions } from './ortBackend.ts';
 import { sessionOptions, type SessionOptions } from './sessionOptions.ts';
-import { fileProblem, type ExpectedFile } from '../core/fileCheck.ts';
+import type { ExpectedFile } from '../core/fileCheck.ts';
+import { fetchChecked } from './checkedFetch.ts';
 
 export interface LoadOptions {
   provider: ExecutionProvider;
@@ -74,22 +75,10 @@ export async function loadModel(ort: Ort, entry: ModelEntry, o: LoadOptions): Pr
     await Promise.all(urls.map((u) => o.fetcher.evict?.(u)));
     throw new ModelLoadError('model-file-corrupt', message);
   };
-  /**
-   * Every file is checked before use, cached or not. A copy that fails leaves the cache and is
-   * fetched once more (a corrupt cached copy heals itself); failing twice means the source is wrong.
-   */
-  const checked = async (url: string, what: string, expected: ExpectedFile, counted: boolean): Promise<Uint8Array> => {
-    const progress = counted ? (n: number, t?: number) => (loaded.set(url, n), t !== undefined && announced.set(url, t), report()) : undefined;
-    for (let attempt = 1; ; attempt++) {
-      const bytes = await o.fetcher.fetchBytes(url, progress, o.signal);
-      const problem = await fileProblem(bytes, expected);
-      if (!problem) return bytes;
-      await o.fetcher.evict?.(url);
-      if (attempt === 2 || !o.fetcher.evict) {
-        const again = attempt === 2 ? ', fetched twice' : '';
-        throw new ModelLoadError('model-file-corrupt', `${what} (${url}) ${problem}${again}. The download was cut or the file there is not the one the manifest names.`);
-      }
-    }
+  /** Every file is checked before use, cached or not. */
+  const checked = (url: string, what: string, expected: ExpectedFile, counted: boolean): Promise<Uint8Array> => {
+    const onProgress = counted ? (n: number, t?: number) => (loaded.set(url, n), t !== undefined && announced.set(url, t), report()) : undefined;
+    return fetchChecked(o.fetcher, url, what, expected, { onProgress, signal: o.signal });
   };
   const download = (url: string, what: string, expected: ExpectedFile) => checked(url, `The ${what} file of "${entry.name}"`, expected, true);
   // The graphs are the app's own small files, outside the model's byte total.

@@ -6,7 +6,7 @@ import type { Progress } from '../core/pipeline/progress.ts';
 import type { ConditioningSchedule } from '../core/pipeline/schedule.ts';
 import type { GenerateRequest } from '../core/pipeline/request.ts';
 import type { ImageVerdict } from '../core/judge/types.ts';
-import type { WorldConcept } from '../core/judge/worldJudge.ts';
+import type { JudgeCheck } from '../core/policy/judgePlan.ts';
 
 /** A prompt text, or one the main thread will send later (TIN's rewrite) with `provide-prompt`. */
 export type WirePrompt = string | { pending: string };
@@ -23,8 +23,8 @@ export type HostRequest =
   | { type: 'load'; id: number; modelId: string; provider?: Provider; manifestUrl?: string; remembered?: RememberedProvider }
   | { type: 'generate'; id: number; request: WireGenerateRequest }
   | { type: 'provide-prompt'; id: number; key: string; text?: string; error?: string }
-  /** Judges an image for the loaded model's banned world values with the model's judge (manifest `judge`). */
-  | { type: 'judge'; id: number; image: RgbaImage; concepts: WorldConcept[] }
+  /** Judges an image with the loaded model's judge (manifest `judge`), as the page's plan says (world values or CLIP captions). */
+  | { type: 'judge'; id: number; image: RgbaImage; check: JudgeCheck }
   | { type: 'cancel'; id: number }
   | { type: 'unload'; id: number }
   /** Deletes a model's downloaded files from the cache (the next load downloads them again). */

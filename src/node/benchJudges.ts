@@ -22,6 +22,7 @@ import { drawScene, randomScene } from '../core/world/draw.ts';
 import { WORLD } from '../core/world/vocabulary.ts';
 import { createOrtWorldClassifier } from '../engine/judge/worldClassifier.ts';
 import type { OresBenchOptions } from './oresArgs.ts';
+import { readClipFolder } from './clipFolder.ts';
 import { REPO_ROOT } from './repoRoot.ts';
 
 /** The world judge's accuracy per attribute on freshly drawn scenes (ground truth, not generated images). */
@@ -37,7 +38,8 @@ const JUDGES: Readonly<Record<OresBenchOptions['judge'], JudgeFactory>> = {
   async clip(o, _entry, _root, lexicon) {
     if (!o.judgeModel) throw new InvalidInputError('bad-arguments', '--judge clip needs --judge-model DIR: a local CLIP model folder in transformers.js layout (nothing is downloaded).');
     const { createClipClassifier } = await import('../engine/judge/clipClassifier.ts');
-    const classifier = await createClipClassifier(resolve(o.judgeModel));
+    const dir = resolve(o.judgeModel);
+    const classifier = await createClipClassifier(await readClipFolder(dir), { id: relative(REPO_ROOT, dir) });
     return { judge: createClipJudge(classifier, { lexicon }), release: () => classifier.release() };
   },
   async world(o, entry, root) {
@@ -59,6 +61,7 @@ export const makeJudge: JudgeFactory = (o, entry, root, lexicon) => JUDGES[o.jud
  */
 export async function appEnforcement(entry: ModelEntry, root: string, lexicon: Lexicon, measuringJudge: string): Promise<{ app: AppEnforcement; release: () => Promise<void> }> {
   if (!entry.judge) throw new InvalidInputError('bad-methods', `The APP method verifies with the model's judge, and "${entry.name}" has none.`);
+  if (entry.judge.kind !== 'world') throw new InvalidInputError('bad-methods', `The APP method of bench:ores verifies with a world judge; "${entry.name}" has a ${entry.judge.kind} judge, which the benchmark does not open.`);
   const path = resolve(root, entry.baseUrl, entry.judge.path);
   if (resolve(measuringJudge) === path) {
     throw new InvalidInputError('bad-arguments', `The APP method is verified by ${relative(REPO_ROOT, path)}; measuring it with the same judge would make "0% shown" true by construction. Pass another judge with --judge-model (e.g. bench/judges/world-b/model.onnx).`);

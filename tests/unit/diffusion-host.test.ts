@@ -5,6 +5,12 @@ import { METHODS } from '../../src/core/tin/methods.ts';
 import { createDiffusionHost } from '../../src/engine/diffusionHost.ts';
 import type { HostRequest, HostResponse, WireSchedule } from '../../src/engine/protocol.ts';
 import { fsFetcher } from '../../src/node/fsFetcher.ts';
+import type { FileFetcher } from '../../src/engine/fetcher.ts';
+import { findModel } from '../../src/core/manifest.ts';
+import { compilePolicy } from '../../src/core/policy/compile.ts';
+import { judgePlan } from '../../src/core/policy/judgePlan.ts';
+import { createImage } from '../../src/core/metrics/image.ts';
+import { testLexicon } from './helpers/fakeChatEngine.ts';
 import { appManifest, fixtureManifest, fixtureModels, publicDir } from './helpers/engine.ts';
 import { worldConceptOf } from '../../src/core/judge/worldJudge.ts';
 import { drawScene } from '../../src/core/world/draw.ts';
@@ -16,13 +22,13 @@ const tin = (steps: number, at: number): WireSchedule => ({
   steps: Array.from({ length: steps }, (_, i) => ({ prompt: i < at ? 0 : 1, negative: 2 })),
 });
 
-function host(manifest = fixtureManifest, root = fixtureModels) {
+function host(manifest = fixtureManifest, root = fixtureModels, fetcher: FileFetcher = fsFetcher(root)) {
   const waiters = new Map<number, (m: HostResponse) => void>();
   const handle = createDiffusionHost({
     ort,
     manifest,
     fetchManifest: async () => manifest,
-    fetcher: fsFetcher(root),
+    fetcher,
     graphsBaseUrl: publicDir + 'graphs/',
     capabilities: async () => ({ webgpu: false, shaderF16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0 }),
     encodePng: async () => new Uint8Array(8),
@@ -80,7 +86,7 @@ test("the worker judges an image with the loaded model's own judge; a model with
   const h = host(appManifest, publicDir);
   expect((await h.send({ type: 'load', id: 1, modelId: 'ores-tiny-world', provider: 'wasm' })).type).toBe('loaded');
   const image = drawScene({ colour: 'red', shape: 'circle', background: 'navy', pattern: 'plain', size: 'large', count: 'one', position: 'center' }, mulberry32(1));
-  const m = await h.send({ type: 'judge', id: 2, image, concepts: [worldConceptOf('crimson'), worldConceptOf('teal backdrop')] });
+  const m = await h.send({ type: 'judge', id: 2, image, check: { kind: 'world', concepts: [worldConceptOf('crimson'), worldConceptOf('teal backdrop')] } });
   expect(m.type).toBe('judged');
   if (m.type !== 'judged') return;
   expect(m.judge).toBe('world judge of ores-tiny-world');
@@ -89,6 +95,49 @@ test("the worker judges an image with the loaded model's own judge; a model with
 
   const fixture = host();
   await fixture.send({ type: 'load', id: 1, modelId: 'tiny-sd', provider: 'wasm' });
-  const none = await fixture.send({ type: 'judge', id: 2, image, concepts: [worldConceptOf('red')] });
+  const none = await fixture.send({ type: 'judge', id: 2, image, check: { kind: 'world', concepts: [worldConceptOf('red')] } });
   expect(none.type === 'error' && none.error.code).toBe('no-judge');
+}, 120_000);
+
+test("a model's CLIP judge opens from its checked files in the worker and judges by the page's captions", async () => {
+  const h = host();
+  expect((await h.send({ type: 'load', id: 1, modelId: 'tiny-sd-clip', provider: 'wasm' })).type).toBe('loaded');
+  const lexicon = testLexicon();
+  const plan = judgePlan(compilePolicy(['red'], { lexicon }), findModel(fixtureManifest, 'tiny-sd-clip'), { lexicon });
+  if (plan.kind !== 'clip') throw new Error(`expected a clip plan, got ${plan.kind}`);
+  const red = createImage(64, 64, [220, 35, 35, 255]);
+  const blue = createImage(64, 64, [40, 85, 230, 255]);
+  const m = await h.send({ type: 'judge', id: 2, image: red, check: plan });
+  expect(m.type === 'judged' && [m.judge, m.verdict.present, m.verdict.concepts[0]!.detail]).toEqual(['CLIP zero-shot judge (tiny-clip)', true, expect.stringMatching(/^top caption "a (photo|picture) of red"/)]);
+  const b = await h.send({ type: 'judge', id: 3, image: blue, check: plan });
+  expect(b.type === 'judged' && b.verdict.present).toBe(false);
+  const world = await h.send({ type: 'judge', id: 4, image: red, check: { kind: 'world', concepts: [worldConceptOf('red')] } });
+  expect(world.type === 'error' && world.error.code).toBe('judge-mismatch');
+}, 120_000);
+
+test('a CLIP judge file that fails its checksum is fetched once more, then refused as corrupt (and the next judge call tries again)', async () => {
+  const files = fsFetcher(fixtureModels);
+  const fetched: string[] = [];
+  const evicted: string[] = [];
+  let corrupt = true;
+  const fetcher: FileFetcher = {
+    async fetchBytes(url, p, s) {
+      fetched.push(url);
+      const bytes = await files.fetchBytes(url, p, s);
+      return corrupt && url.endsWith('tiny-clip/config.json') ? bytes.map((x, i) => (i === 3 ? x ^ 1 : x)) : bytes;
+    },
+    evict: async (url) => void evicted.push(url),
+  };
+  const h = host(fixtureManifest, fixtureModels, fetcher);
+  await h.send({ type: 'load', id: 1, modelId: 'tiny-sd-clip', provider: 'wasm' });
+  const lexicon = testLexicon();
+  const plan = judgePlan(compilePolicy(['red'], { lexicon }), findModel(fixtureManifest, 'tiny-sd-clip'), { lexicon });
+  if (plan.kind !== 'clip') throw new Error('expected a clip plan');
+  const image = createImage(64, 64, [220, 35, 35, 255]);
+  const m = await h.send({ type: 'judge', id: 2, image, check: plan });
+  expect(m.type === 'error' && m.error).toMatchObject({ code: 'model-file-corrupt', message: expect.stringMatching(/judge's config file .* does not match its SHA-256 checksum, fetched twice/) });
+  expect(evicted.filter((u) => u.endsWith('tiny-clip/config.json')).length).toBe(2);
+  corrupt = false;
+  const again = await h.send({ type: 'judge', id: 3, image, check: plan });
+  expect(again.type === 'judged' && again.verdict.present).toBe(true);
 }, 120_000);

@@ -11,7 +11,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const check = process.argv.includes('--check');
 
 type FileJson = { path: string; bytes?: number; sha256?: string; externalData?: FileJson[] } & Record<string, unknown>;
-type EntryJson = { id: string; baseUrl: string; files: Record<string, FileJson> };
+type JudgeJson = { kind: string; path?: string; files?: Record<string, FileJson> } & Record<string, unknown>;
+type EntryJson = { id: string; baseUrl: string; files: Record<string, FileJson>; judge?: JudgeJson };
 type ManifestJson = { models: EntryJson[]; assets?: Record<string, { bytes: number; sha256: string }> } & Record<string, unknown>;
 
 const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -43,6 +44,9 @@ function hashEntries(m: ManifestJson, dir: string, missing: string[]): void {
       const folder = join(base, f.path, '..');
       for (const d of f.externalData ?? []) update(d, join(folder, d.path), missing);
     }
+    // A world judge is one file described in place; a CLIP judge names its files like a model.
+    const judge = e.judge?.kind === 'world' ? [e.judge as FileJson] : Object.values(e.judge?.files ?? {});
+    for (const f of judge) if (!ABSOLUTE_URL.test(f.path)) update(f, join(base, f.path), missing);
   }
 }
 

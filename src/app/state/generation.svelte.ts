@@ -132,7 +132,7 @@ export class GenerationState {
           this.status = `${spec.title}: the judge saw a banned concept; regenerating (seed ${a.seed}, S = 0)…`;
           return this.client.generate({ ...c, request: rerunTin(spec, a.seed, a.switchStep) });
         },
-        judge: plan.kind === 'world' ? { id: 'the world judge', check: async (out) => (await this.client.judge(out.rgba, [...plan.concepts])).verdict } : null,
+        judge: plan.kind === 'none' ? null : { id: plan.kind === 'world' ? 'the world judge' : plan.judge, check: async (out) => (await this.client.judge(out.rgba, plan)).verdict },
         uncheckedReason: plan.kind === 'none' ? plan.reason : undefined,
       },
       first,
@@ -165,7 +165,7 @@ export class GenerationState {
       try {
         policy = await this.rewriter.policy(ctx.concepts);
         if (ctx.kiosk && !policy.lexicon) throw new OresError('lexicon-unavailable', `${this.rewriter.lexiconProblem ?? 'The WordNet lexicon is not loaded.'} A kiosk does not generate without it.`);
-        plan = judgePlan(policy, ctx.entry);
+        plan = judgePlan(policy, ctx.entry, { lexicon: await this.rewriter.lexicon() });
         if (ctx.verification === 'required' && plan.kind === 'none') {
           throw new OresError('verification-unavailable', `This kiosk requires every image to be checked, but ${plan.reason}. Nothing can be generated until the policy or the model changes.`);
         }

@@ -1,24 +1,41 @@
 /**
- * CLIP zero-shot classification through transformers.js, from local files only (no hub). Thin on
- * purpose: the prompt sets and the decision are in src/core/judge/clipJudge.ts, tested there with
- * a fake classifier. Not run in this project's tests: no CLIP weights can be downloaded here.
- *
- * `modelDir` is a folder in transformers.js layout (config.json, tokenizer files,
- * preprocessor_config.json, onnx/model.onnx), e.g. a local copy of Xenova/clip-vit-base-patch32.
+ * CLIP zero-shot classification through transformers.js, from files we hand it (never the hub):
+ * see clipFiles.ts. Thin on purpose: the prompt sets and the decision are in
+ * src/core/judge/clipJudge.ts.
  */
 import type { RgbaImage } from '../../core/metrics/image.ts';
 import type { ZeroShotClassifier } from '../../core/judge/clipJudge.ts';
+import { ModelLoadError } from '../../core/errors.ts';
+import { serveClipFiles, type ClipFiles } from './clipFiles.ts';
 
-export async function createClipClassifier(modelDir: string, o: { device?: 'wasm' | 'webgpu' | 'cpu' } = {}): Promise<ZeroShotClassifier & { release(): Promise<void> }> {
+export interface ClipClassifier extends ZeroShotClassifier {
+  release(): Promise<void>;
+}
+
+function modelType(config: Uint8Array): string | undefined {
+  try {
+    return (JSON.parse(new TextDecoder().decode(config)) as { model_type?: string }).model_type;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function createClipClassifier(files: ClipFiles, o: { id: string; device?: 'wasm' | 'webgpu' | 'cpu' }): Promise<ClipClassifier> {
+  // transformers.js would open any other model type "from its base class" and fail later, less clearly.
+  const type = modelType(files.config);
+  if (type !== 'clip') throw new ModelLoadError('judge-file-corrupt', `The CLIP judge "${o.id}" has a config.json of model_type "${type ?? 'none'}", not "clip".`);
   const { env, pipeline, RawImage } = await import('@huggingface/transformers');
-  env.allowRemoteModels = false;
-  env.allowLocalModels = true;
-  const slash = Math.max(modelDir.lastIndexOf('/'), modelDir.lastIndexOf('\\'));
-  env.localModelPath = slash >= 0 ? modelDir.slice(0, slash + 1) : './';
-  const name = slash >= 0 ? modelDir.slice(slash + 1) : modelDir;
-  const classify = await pipeline('zero-shot-image-classification', name, { local_files_only: true, device: o.device });
+  const served = serveClipFiles(env, files);
+  let classify;
+  try {
+    // dtype fp32 only picks the file name (onnx/model.onnx); a quantized file runs as it is.
+    classify = await pipeline('zero-shot-image-classification', served.modelId, { dtype: 'fp32', device: o.device });
+  } catch (e) {
+    served.release();
+    throw new ModelLoadError('judge-file-corrupt', `The CLIP judge "${o.id}" could not be opened: ${(e as Error).message}`);
+  }
   return {
-    id: name,
+    id: o.id,
     async classify(images: readonly RgbaImage[], labels: readonly string[]) {
       const out: number[][] = [];
       for (const img of images) {
@@ -29,6 +46,9 @@ export async function createClipClassifier(modelDir: string, o: { device?: 'wasm
       }
       return out;
     },
-    release: () => classify.dispose(),
+    release: async () => {
+      served.release();
+      await classify.dispose();
+    },
   };
 }
