@@ -6,11 +6,11 @@ import type { SchedulerConfig } from '../core/schedulers/types.ts';
 import type { Progress } from '../core/pipeline/progress.ts';
 import type { PromptTokenizer } from '../core/pipeline/tokens.ts';
 import { createClipTokenizer } from './clipTokenizer.ts';
-import type { FileFetcher } from './fetcher.ts';
+import { fetchChecked, type FileFetcher } from './fetcher.ts';
 import type { ExecutionProvider, Ort, OrtSession } from './ort.ts';
 import { OrtBackend, type DiffusionSessions } from './ortBackend.ts';
 import { sessionOptions, type SessionOptions } from './sessionOptions.ts';
-import { fileProblem, type ExpectedFile } from '../core/fileCheck.ts';
+import type { ExpectedFile } from '../core/fileCheck.ts';
 
 export interface LoadOptions {
   provider: ExecutionProvider;
@@ -80,8 +80,7 @@ export async function loadModel(ort: Ort, entry: ModelEntry, o: LoadOptions): Pr
   const checked = async (url: string, what: string, expected: ExpectedFile, counted: boolean): Promise<Uint8Array> => {
     const progress = counted ? (n: number, t?: number) => (loaded.set(url, n), t !== undefined && announced.set(url, t), report()) : undefined;
     for (let attempt = 1; ; attempt++) {
-      const bytes = await o.fetcher.fetchBytes(url, progress, o.signal);
-      const problem = await fileProblem(bytes, expected);
+      const { bytes, problem } = await fetchChecked(o.fetcher, url, expected, progress, o.signal);
       if (!problem) return bytes;
       await o.fetcher.evict?.(url);
       if (attempt === 2 || !o.fetcher.evict) {
