@@ -14,7 +14,7 @@ export interface StepResult {
   seconds: number;
   peaks: ProcessPeaks;
 }
-/** Each step `rounds` times, in turn (cold, warm, read, cold, ...), so that a busy moment of a shared machine spreads over all three. */
+/** Each step `rounds` times, in turn (cold, warm, read, network, cold, ...), so that a busy moment of a shared machine spreads over all of them. */
 export type ChromiumDelivery = Record<Step, StepResult[]>;
 
 interface Api {
@@ -39,8 +39,8 @@ export async function deliveryInChromium(file: { url: string; bytes: number; sha
   const context = await launchPersistentChromium(profile);
   try {
     const page = await openReadyPage(context, `http://localhost:${port}/bench/delivery-browser.html`);
-    const out: ChromiumDelivery = { cold: [], warm: [], read: [] };
-    for (let r = 0; r < rounds; r++) for (const s of ['cold', 'warm', 'read'] as const) out[s].push(await step(page, profile, s, file));
+    const out: ChromiumDelivery = { cold: [], warm: [], read: [], network: [] };
+    for (let r = 0; r < rounds; r++) for (const s of ['cold', 'warm', 'read', 'network'] as const) out[s].push(await step(page, profile, s, file));
     await page.evaluate(() => (window as unknown as Api).deliveryBench.clear());
     return out;
   } finally {

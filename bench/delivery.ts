@@ -5,8 +5,8 @@
 //   2. a synthetic file of --mb MB (seeded bytes, on disk), fetched and checked as the loader does
 //      (fetchChecked) cold vs warm, the IndexedDB read alone, and peak memory, sampled every 5 ms.
 //   In headless Chromium with a profile on disk (bench/delivery-browser.ts), unless --no-browser:
-//   3. the synthetic file cold, warm and read alone, --rounds times, with the peak resident memory
-//      of Chromium's processes.
+//   3. the synthetic file cold, warm, read alone and over the network alone, --rounds times, with
+//      the peak resident memory of Chromium's processes.
 // Results: bench/results/delivery.json and delivery.md.
 import 'fake-indexeddb/auto';
 import { writeFileSync } from 'node:fs';
@@ -103,6 +103,7 @@ async function measure() {
     cold: summary(browser.cold),
     warm: summary(browser.warm),
     read: summary(browser.read),
+    network: summary(browser.network),
   };
   const results = {
     date: new Date().toISOString(),
@@ -163,6 +164,8 @@ ${
 | fetch + check | ${time(c.cold)} | ${time(c.warm)} | **${c.warmSpeedup}x** |
 
 - IndexedDB read alone (chunks into one buffer, no check): ${time(c.read)} = ${c.indexedDbReadMBps} MB/s.
+- The network alone (the body read and dropped, nothing stored or checked): ${time(c.network)}; the
+  rest of the cold load is storing (Blob chunks into IndexedDB), assembling and the whole-file SHA-256.
 - Peak resident memory above the level before (Linux VmHWM per process, the largest of the rounds):
   warm: ${peaks(c.warm.peakMb)} = **${c.warmRendererPeakOverFile}x the file** in the page's renderer (target at most 1.5x);
   cold: ${peaks(c.cold.peakMb)}; read alone: ${peaks(c.read.peakMb)}.`
