@@ -200,8 +200,8 @@ export function browserFetcher(o: BrowserFetcherOptions = {}): FileFetcher {
   return {
     fetchBytes,
     /**
-     * A chunked file whose whole SHA-256 matched before is read with its pieces checked as they come
-     * in (the file is still checked, in full, before use); any other file is fetched and hashed whole,
+     * A chunked file whose whole SHA-256 matched before is read with each of its pieces checked as it
+     * comes in, every piece before the bytes are returned; any other file is fetched and hashed whole,
      * and a chunked one that matches keeps its piece digests for the next load.
      */
     async fetchChecked(url, expected, onProgress, signal) {
