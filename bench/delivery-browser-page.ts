@@ -1,24 +1,29 @@
-// The app's browser fetcher in a real page: cold (network into IndexedDB) and warm (IndexedDB) loads of one file, with the SHA-256 check.
+// The app's browser fetcher in a real page, one step per call so that the driver
+// (bench/delivery-browser.ts) can measure each step's memory: cold (network into IndexedDB) and
+// warm (IndexedDB) loads of one file, checked as the loader checks it, the IndexedDB read alone
+// (no check) and the network alone (the body read and dropped). No bytes are kept between steps.
 import { createStore, clear } from 'idb-keyval';
-import { fileProblem } from '../src/core/fileCheck.ts';
 import { browserFetcher } from '../src/engine/browserFetcher.ts';
+import { fetchChecked } from '../src/engine/fetcher.ts';
 
-async function run(url: string, expected: { bytes: number; sha256: string }) {
-  const store = createStore('delivery-bench', 'files');
-  await clear(store);
-  const timed = async (fetchImpl?: typeof fetch) => {
-    const t0 = performance.now();
-    const bytes = await browserFetcher({ store, ...(fetchImpl ? { fetch: fetchImpl } : {}) }).fetchBytes(url);
-    const readSeconds = (performance.now() - t0) / 1000;
-    const problem = await fileProblem(bytes, expected);
+export type Step = 'cold' | 'warm' | 'read' | 'network';
+const store = createStore('delivery-bench', 'files');
+const offline = () => Promise.reject(new Error('a cached load must not touch the network'));
+
+async function run(step: Step, url: string, expected: { bytes: number; sha256: string }): Promise<number> {
+  if (step === 'cold') await clear(store);
+  const fetcher = browserFetcher({ store, ...(step === 'cold' ? {} : { fetch: offline }) });
+  const t0 = performance.now();
+  if (step === 'network') {
+    const body = (await fetch(url)).body!.getReader();
+    while (!(await body.read()).done);
+  } else if (step === 'read') await fetcher.fetchBytes(url);
+  else {
+    const { problem } = await fetchChecked(fetcher, url, expected);
     if (problem) throw new Error(`${url} ${problem}`);
-    return { readSeconds, seconds: (performance.now() - t0) / 1000 };
-  };
-  const cold = await timed();
-  const warm = await timed(() => Promise.reject(new Error('the warm load must not touch the network')));
-  await clear(store);
-  return { cold, warm, crossOriginIsolated };
+  }
+  return (performance.now() - t0) / 1000;
 }
 
-Object.assign(window, { deliveryBench: { run } });
+Object.assign(window, { deliveryBench: { run, clear: () => clear(store) } });
 document.title = 'ready';

@@ -1,24 +1,25 @@
-// npm run bench:delivery [-- --mb 300]: model delivery from a local HTTP server (127.0.0.1, Range
-// support), through the app's browser fetcher and loader, in Node with fake-indexeddb (an in-memory
-// IndexedDB: its speed is not a browser's; the ratios and the loader's own memory are what carry over).
+// npm run bench:delivery [-- --mb 300 --rounds 3 --no-browser]: model delivery from a local HTTP
+// server (127.0.0.1, Range support) through the app's browser fetcher and loader.
+//   In Node, with fake-indexeddb (an in-memory IndexedDB: its speed is not a browser's):
 //   1. the embedded model (public/models/ores-tiny-world), loadModel cold (network) vs warm (cache);
-//   2. a synthetic file of --mb MB (seeded bytes, on disk), fetch + SHA-256 check cold vs warm,
-//      IndexedDB read throughput, and peak memory during each load, sampled every 5 ms.
+//   2. a synthetic file of --mb MB (seeded bytes, on disk), fetched and checked as the loader does
+//      (fetchChecked) cold vs warm, the IndexedDB read alone, and peak memory, sampled every 5 ms.
+//   In headless Chromium with a profile on disk (bench/delivery-browser.ts), unless --no-browser:
+//   3. the synthetic file cold, warm, read alone and over the network alone, --rounds times, with
+//      the peak resident memory of Chromium's processes.
 // Results: bench/results/delivery.json and delivery.md.
 import 'fake-indexeddb/auto';
-import { createHash } from 'node:crypto';
-import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { createStore } from 'idb-keyval';
-import { fileProblem } from '../src/core/fileCheck.ts';
 import { findModel, parseManifest } from '../src/core/manifest.ts';
 import { browserFetcher } from '../src/engine/browserFetcher.ts';
+import { fetchChecked } from '../src/engine/fetcher.ts';
 import { loadModel } from '../src/engine/loadModel.ts';
 import manifestJson from '../models-manifest/models.json' with { type: 'json' };
+import { repoRoot } from '../tests/unit/helpers/engine.ts';
+import { deliveryInChromium, type StepResult } from './delivery-browser.ts';
+import { startDeliveryServer } from './deliveryServer.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,51 +27,7 @@ const arg = (name: string, fallback: number) => {
 };
 const MB = 2 ** 20;
 const sizeMb = arg('mb', 300);
-const root = new URL('../', import.meta.url).pathname;
-const tmp = mkdtempSync(join(tmpdir(), 'ores-delivery-'));
-
-/** Seeded pseudo-random bytes (xorshift32), so the synthetic file does not compress or repeat. */
-function syntheticFile(bytes: number): { path: string; sha256: string } {
-  const path = join(tmp, 'synthetic.bin');
-  const data = new Uint8Array(bytes);
-  const words = new Uint32Array(data.buffer, 0, bytes >> 2);
-  let x = 2463534242;
-  for (let i = 0; i < words.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    words[i] = x >>> 0;
-  }
-  writeFileSync(path, data);
-  return { path, sha256: createHash('sha256').update(data).digest('hex') };
-}
-
-/** Serves /public/<path> and /synthetic.bin from disk, with Range requests. */
-function serve(synthetic: string) {
-  return (req: IncomingMessage, res: ServerResponse) => {
-    const url = decodeURIComponent(req.url ?? '/');
-    const file = url === '/synthetic.bin' ? synthetic : url.startsWith('/public/') && !url.includes('..') ? join(root, url) : '';
-    // The browser page runs on the vite dev server's origin: a CORS fetch, with the headers the fetcher reads exposed.
-    res.setHeader('access-control-allow-origin', '*');
-    res.setHeader('access-control-expose-headers', 'content-range, content-length, etag');
-    if (req.method === 'OPTIONS') return void res.writeHead(204, { 'access-control-allow-headers': 'range, if-range' }).end();
-    let size: number;
-    try {
-      size = statSync(file).size;
-    } catch {
-      return void res.writeHead(404).end();
-    }
-    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-    const start = range ? Number(range[1]) : 0;
-    res.writeHead(range ? 206 : 200, {
-      'content-type': 'application/octet-stream',
-      'content-length': size - start,
-      etag: `"${size}"`,
-      ...(range ? { 'content-range': `bytes ${start}-${size - 1}/${size}` } : {}),
-    });
-    createReadStream(file, { start }).pipe(res);
-  };
-}
+const rounds = arg('rounds', 3);
 
 /** Runs `job`, sampling memory every 5 ms; returns its time and the peaks above the level before it. */
 async function measured<T>(job: () => Promise<T>): Promise<{ value: T; seconds: number; peakArrayBuffersMb: number; peakRssMb: number }> {
@@ -99,11 +56,20 @@ async function measured<T>(job: () => Promise<T>): Promise<{ value: T; seconds: 
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
-async function main(): Promise<void> {
-  const synthetic = syntheticFile(sizeMb * MB);
-  const server = createServer(serve(synthetic.path));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/** The median time of a Chromium step, its range, and its largest peak per process type. */
+function summary(steps: StepResult[]) {
+  const seconds = steps.map((x) => x.seconds);
+  const types = [...new Set(steps.flatMap((x) => Object.keys(x.peaks)))];
+  const peakMb = Object.fromEntries(types.map((t) => [t, round(Math.max(...steps.map((x) => x.peaks[t] ?? 0)) / MB, 0)]).filter(([, v]) => (v as number) >= 1));
+  return { seconds: round(median(seconds)), range: [round(Math.min(...seconds)), round(Math.max(...seconds))], peakMb };
+}
+
+/** Runs every measurement and returns the results as delivery.json keeps them. */
+async function measure() {
+  const server = await startDeliveryServer(sizeMb * MB);
+  const { origin, synthetic } = server;
 
   // 1. The embedded model through the real loader (files, checks, sessions).
   const manifest = parseManifest(manifestJson);
@@ -116,107 +82,112 @@ async function main(): Promise<void> {
   const modelCold = await measured(loadOnce);
   const modelWarm = await measured(loadOnce);
 
-  // 2. The synthetic file: fetch + the SHA-256 check the loader does, cold then warm.
+  // 2. The synthetic file, fetched and checked as the loader does, cold then warm; then the read alone.
   const fileStore = createStore('bench-file', 'files');
-  const expected = { bytes: sizeMb * MB, sha256: synthetic.sha256 };
-  const fetchChecked = async () => {
-    const bytes = await browserFetcher({ store: fileStore }).fetchBytes(`${origin}/synthetic.bin`);
-    const problem = await fileProblem(bytes, expected);
+  const offline = () => Promise.reject(new Error('offline'));
+  const fetchChecks = async (fetcher = browserFetcher({ store: fileStore })) => {
+    const { bytes, problem } = await fetchChecked(fetcher, synthetic.url, synthetic);
     if (problem) throw new Error(`synthetic file ${problem}`);
     return bytes.byteLength;
   };
-  const fileCold = await measured(fetchChecked);
-  const fileWarm = await measured(fetchChecked);
-  const readOnly = await measured(() => browserFetcher({ store: fileStore, fetch: () => Promise.reject(new Error('offline')) }).fetchBytes(`${origin}/synthetic.bin`));
+  const fileCold = await measured(() => fetchChecks());
+  const fileWarm = await measured(() => fetchChecks(browserFetcher({ store: fileStore, fetch: offline })));
+  const readOnly = await measured(() => browserFetcher({ store: fileStore, fetch: offline }).fetchBytes(synthetic.url));
 
-  const browser = process.argv.includes('--no-browser') ? undefined : await inChromium(`${origin}/synthetic.bin`, expected);
-
+  // 3. The same file in Chromium.
+  const browser = process.argv.includes('--no-browser') ? undefined : await deliveryInChromium(synthetic, rounds);
   server.close();
-  rmSync(tmp, { recursive: true, force: true });
 
+  const chromium = browser && {
+    rounds,
+    cold: summary(browser.cold),
+    warm: summary(browser.warm),
+    read: summary(browser.read),
+    network: summary(browser.network),
+  };
   const results = {
     date: new Date().toISOString(),
-    machine: 'project CI kind: 2 shared CPU cores, Node ' + process.version + ', fake-indexeddb (in memory)',
-    embeddedModel: {
-      bytes: Object.values(entry.files).reduce((s, f) => s + (f.bytes ?? 0), 0),
-      coldSeconds: round(modelCold.seconds),
-      warmSeconds: round(modelWarm.seconds),
-      warmSpeedup: round(modelCold.seconds / modelWarm.seconds, 1),
+    machine: `project CI kind: 2 shared CPU cores, Node ${process.version}`,
+    node: {
+      indexedDb: 'fake-indexeddb (in memory)',
+      embeddedModel: {
+        bytes: Object.values(entry.files).reduce((s, f) => s + (f.bytes ?? 0), 0),
+        coldSeconds: round(modelCold.seconds),
+        warmSeconds: round(modelWarm.seconds),
+        warmSpeedup: round(modelCold.seconds / modelWarm.seconds, 1),
+      },
+      syntheticFile: {
+        megabytes: sizeMb,
+        coldSeconds: round(fileCold.seconds),
+        warmSeconds: round(fileWarm.seconds),
+        warmSpeedup: round(fileCold.seconds / fileWarm.seconds, 1),
+        indexedDbReadMBps: round(sizeMb / readOnly.seconds, 0),
+        // Above the level before the load. Cold includes the copy the in-memory IndexedDB now keeps (a
+        // browser keeps it on disk); warm starts with that copy already in memory, so it is the loader's own.
+        peakArrayBuffersMb: { cold: round(fileCold.peakArrayBuffersMb, 0), warm: round(fileWarm.peakArrayBuffersMb, 0), readOnly: round(readOnly.peakArrayBuffersMb, 0) },
+        peakRssMb: { cold: round(fileCold.peakRssMb, 0), warm: round(fileWarm.peakRssMb, 0) },
+        warmPeakOverFile: round(fileWarm.peakArrayBuffersMb / sizeMb, 2),
+      },
     },
-    syntheticFile: {
-      megabytes: sizeMb,
-      coldSeconds: round(fileCold.seconds),
-      warmSeconds: round(fileWarm.seconds),
-      warmSpeedup: round(fileCold.seconds / fileWarm.seconds, 1),
-      indexedDbReadMBps: round(sizeMb / readOnly.seconds, 0),
-      // Above the level before the load. Cold includes the copy the in-memory IndexedDB now keeps (a
-      // browser keeps it on disk); warm starts with that copy already in memory, so it is the loader's own.
-      peakArrayBuffersMb: { cold: round(fileCold.peakArrayBuffersMb, 0), warm: round(fileWarm.peakArrayBuffersMb, 0), readOnly: round(readOnly.peakArrayBuffersMb, 0) },
-      peakRssMb: { cold: round(fileCold.peakRssMb, 0), warm: round(fileWarm.peakRssMb, 0) },
-      warmPeakOverFile: round(fileWarm.peakArrayBuffersMb / sizeMb, 2),
-    },
-    chromium: browser && {
-      coldSeconds: round(browser.cold.seconds),
-      warmSeconds: round(browser.warm.seconds),
-      warmSpeedup: round(browser.cold.seconds / browser.warm.seconds, 1),
-      indexedDbReadMBps: round(sizeMb / browser.warm.readSeconds, 0),
-      crossOriginIsolated: browser.crossOriginIsolated,
+    chromium: chromium && {
+      indexedDb: 'Chromium, headless, profile on disk',
+      ...chromium,
+      warmSpeedup: round(chromium.cold.seconds / chromium.warm.seconds, 1),
+      indexedDbReadMBps: round(sizeMb / chromium.read.seconds, 0),
+      warmRendererPeakOverFile: round((chromium.warm.peakMb.renderer ?? 0) / sizeMb, 2),
     },
   };
-  const md = `# Model delivery (npm run bench:delivery)
+  return results;
+}
 
-${results.date}; ${results.machine}. A local HTTP server (127.0.0.1, Range support) serves the files; the
-app's browser fetcher stores them in IndexedDB in 16 MB chunks. In Node, fake-indexeddb keeps its data in
-memory, so its throughput is not a browser's; the Chromium row uses the browser's real IndexedDB. The
-machine is shared (other processes run), so times vary from run to run.
+type Results = Awaited<ReturnType<typeof measure>>;
+
+function markdown(r: Results): string {
+  const f = r.node.syntheticFile;
+  const c = r.chromium;
+  const peaks = (p: Record<string, number>) => Object.entries(p).filter(([, v]) => v >= 5).map(([t, v]) => `${t} ${v} MB`).join(', ');
+  const time = (s: ReturnType<typeof summary>) => `${s.seconds} s (${s.range[0]}-${s.range[1]})`;
+  return `# Model delivery (npm run bench:delivery)
+
+${r.date}; ${r.machine}. A local HTTP server (127.0.0.1, Range support) serves the files; the app's
+browser fetcher stores them in IndexedDB in 16 MB chunks and checks them as the loader does
+(fetchChecked: the whole SHA-256 on a download, the 256 KB piece digests on a warm load of a file
+that matched before). The machine is shared (other processes run), so times vary from run to run.
+
+## Chromium (headless, real IndexedDB, profile on disk)
+${
+    c
+      ? `Synthetic ${f.megabytes} MB file, median of ${c.rounds} rounds (range in brackets).
 
 | what | cold (network) | warm (cache) | warm speed-up |
 |---|---|---|---|
-| embedded model, loadModel (${(results.embeddedModel.bytes / MB).toFixed(1)} MB, checks + sessions) | ${results.embeddedModel.coldSeconds} s | ${results.embeddedModel.warmSeconds} s | ${results.embeddedModel.warmSpeedup}x |
-| synthetic ${sizeMb} MB file, fetch + SHA-256 | ${results.syntheticFile.coldSeconds} s | ${results.syntheticFile.warmSeconds} s | ${results.syntheticFile.warmSpeedup}x |
-${
-    results.chromium
-      ? `| synthetic ${sizeMb} MB file in headless Chromium (real IndexedDB), fetch + SHA-256 | ${results.chromium.coldSeconds} s | ${results.chromium.warmSeconds} s | ${results.chromium.warmSpeedup}x |\n`
-      : ''
+| fetch + check | ${time(c.cold)} | ${time(c.warm)} | **${c.warmSpeedup}x** |
+
+- IndexedDB read alone (chunks into one buffer, no check): ${time(c.read)} = ${c.indexedDbReadMBps} MB/s.
+- The network alone (the body read and dropped, nothing stored or checked): ${time(c.network)}; the
+  rest of the cold load is storing (Blob chunks into IndexedDB), assembling and the whole-file SHA-256.
+- Peak resident memory above the level before (Linux VmHWM per process, the largest of the rounds):
+  warm: ${peaks(c.warm.peakMb)} = **${c.warmRendererPeakOverFile}x the file** in the page's renderer (target at most 1.5x);
+  cold: ${peaks(c.cold.peakMb)}; read alone: ${peaks(c.read.peakMb)}.`
+      : 'Not run (--no-browser).'
   }
 
-- IndexedDB read in Chromium (real IndexedDB, chunks into one buffer): ${results.chromium?.indexedDbReadMBps ?? 'not run'} MB/s.
-- IndexedDB read of the ${sizeMb} MB file (chunks into one buffer, no check): ${results.syntheticFile.indexedDbReadMBps} MB/s.
-- Peak ArrayBuffer memory above the level before the load: cold ${results.syntheticFile.peakArrayBuffersMb.cold} MB
-  (includes the ${sizeMb} MB the in-memory IndexedDB keeps), warm ${results.syntheticFile.peakArrayBuffersMb.warm} MB
-  = **${results.syntheticFile.warmPeakOverFile}x the file** (target at most 1.5x; Node's heap, measured in Node only), cache read alone ${results.syntheticFile.peakArrayBuffersMb.readOnly} MB.
-- Peak RSS above the level before: cold ${results.syntheticFile.peakRssMb.cold} MB, warm ${results.syntheticFile.peakRssMb.warm} MB.
+## Node (fake-indexeddb, in memory: its throughput is not a browser's)
+
+| what | cold (network) | warm (cache) | warm speed-up |
+|---|---|---|---|
+| embedded model, loadModel (${(r.node.embeddedModel.bytes / MB).toFixed(1)} MB, checks + sessions) | ${r.node.embeddedModel.coldSeconds} s | ${r.node.embeddedModel.warmSeconds} s | ${r.node.embeddedModel.warmSpeedup}x |
+| synthetic ${f.megabytes} MB file, fetch + check | ${f.coldSeconds} s | ${f.warmSeconds} s | ${f.warmSpeedup}x |
+
+- IndexedDB read of the ${f.megabytes} MB file (chunks into one buffer, no check): ${f.indexedDbReadMBps} MB/s.
+- Peak ArrayBuffer memory above the level before the load: cold ${f.peakArrayBuffersMb.cold} MB
+  (includes the ${f.megabytes} MB the in-memory IndexedDB keeps), warm ${f.peakArrayBuffersMb.warm} MB
+  = ${f.warmPeakOverFile}x the file, cache read alone ${f.peakArrayBuffersMb.readOnly} MB.
+- Peak RSS above the level before: cold ${f.peakRssMb.cold} MB, warm ${f.peakRssMb.warm} MB.
 `;
-  writeFileSync(join(root, 'bench/results/delivery.json'), JSON.stringify(results, null, 2) + '\n');
-  writeFileSync(join(root, 'bench/results/delivery.md'), md);
-  console.log(md);
 }
 
-/** The same file through the app's fetcher in headless Chromium (vite dev server on port 5203, bench/delivery-browser.html). */
-async function inChromium(url: string, expected: { bytes: number; sha256: string }) {
-  const { chromium } = await import('playwright-core');
-  const { spawn } = await import('node:child_process');
-  const port = Number(process.env.ORES_PORT ?? 5203);
-  const vite = spawn(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), '--port', String(port), '--strictPort'], { cwd: root, stdio: 'ignore', env: { ...process.env, ORES_TEST: '1' } });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', '--no-first-run'] });
-  try {
-    const page = await browser.newPage();
-    for (let i = 0; ; i++) {
-      try {
-        await page.goto(`http://localhost:${port}/bench/delivery-browser.html`);
-        break;
-      } catch (e) {
-        if (i > 60) throw e;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-    await page.waitForFunction(() => document.title === 'ready', undefined, { timeout: 180_000 });
-    type Api = { deliveryBench: { run: (u: string, e: object) => Promise<{ cold: { seconds: number; readSeconds: number }; warm: { seconds: number; readSeconds: number }; crossOriginIsolated: boolean }> } };
-    return await page.evaluate(([u, e]) => (window as unknown as Api).deliveryBench.run(u, e), [url, expected] as const);
-  } finally {
-    await browser.close();
-    vite.kill();
-  }
-}
-
-await main();
+const results = await measure();
+writeFileSync(repoRoot + 'bench/results/delivery.json', JSON.stringify(results, null, 2) + '\n');
+writeFileSync(repoRoot + 'bench/results/delivery.md', markdown(results));
+console.log(markdown(results));

@@ -7,10 +7,8 @@
  * Numbers, not asserts. The machine may be shared: Node rows are timed interleaved, read ratios.
  */
 import * as ort from 'onnxruntime-web';
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { chromium } from 'playwright-core';
 import { findModel, type ModelManifest } from '../src/core/manifest.ts';
 import { generate } from '../src/engine/generate.ts';
 import { loadModel, type LoadedModel } from '../src/engine/loadModel.ts';
@@ -19,6 +17,7 @@ import { sessionOptions } from '../src/engine/sessionOptions.ts';
 import { fsFetcher } from '../src/node/fsFetcher.ts';
 import { nativeOrt } from '../src/node/nativeOrt.ts';
 import { contextDim, maxAbsDiff, median, NATIVE_TOLERANCE, openUnet, runUnet, timeInterleaved, unetInputs } from '../src/engine/unetReference.ts';
+import { launchChromium, openReadyPage, startViteDev } from './chromium.ts';
 import { helperGraphCost, nodeOptionVariants, pageVariants, type VariantRow } from './engineVariants.ts';
 import { appManifest, fixtureManifest, fixtureModels, publicDir, repoRoot, unetBytes } from '../tests/unit/helpers/engine.ts';
 
@@ -126,28 +125,10 @@ async function unetOnly(m: NodeModel): Promise<UnetRow> {
  * images (its reference, measured as close in time as two processes allow).
  */
 async function browser(models: { id: string; manifestUrl?: string; steps: number; images: number; node: NodeModel }[]): Promise<{ rows: Row[]; page?: Awaited<ReturnType<typeof pageVariants>> }> {
-  // vite itself, not npx: killing npx would leave its vite child serving after the benchmark.
-  const server = spawn(process.execPath, [repoRoot + 'node_modules/vite/bin/vite.js', '--port', String(PORT), '--strictPort'], {
-    cwd: repoRoot,
-    stdio: 'ignore',
-    env: { ...process.env, ORES_TEST: '1' },
-  });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const server = startViteDev(PORT);
+  const browser = await launchChromium();
   try {
-    const page = await browser.newPage();
-    for (let i = 0; ; i++) {
-      try {
-        await page.goto(`http://localhost:${PORT}/tests/browser/harness.html`);
-        break;
-      } catch (e) {
-        if (i > 60) throw e;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-    await page.waitForFunction(() => document.title === 'ready');
+    const page = await openReadyPage(browser, `http://localhost:${PORT}/tests/browser/harness.html`);
     const rows: Row[] = [];
     for (const m of models) {
       for (const provider of ['webgpu', 'wasm'] as const) {

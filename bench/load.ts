@@ -10,8 +10,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { build } from 'vite';
+import { launchPersistentChromium } from './chromium.ts';
 import { repoRoot } from '../tests/unit/helpers/engine.ts';
 
 const PORT = Number(process.env.ORES_PORT ?? 5178);
@@ -66,10 +67,7 @@ const outDir = mkdtempSync(join(tmpdir(), 'ores-load-'));
 const profile = mkdtempSync(join(tmpdir(), 'ores-profile-'));
 await build({ root: repoRoot, logLevel: 'error', build: { outDir, emptyOutDir: true } });
 const server = spawn(process.execPath, [repoRoot + 'node_modules/vite/bin/vite.js', 'preview', '--outDir', outDir, '--port', String(PORT), '--strictPort'], { cwd: repoRoot, stdio: 'ignore' });
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const context = await launchPersistentChromium(profile);
 const visits: Visit[] = [];
 try {
   for (let i = 0; ; i++) {

@@ -10,9 +10,11 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+export const SHA256_MISMATCH = 'does not match its SHA-256 checksum';
+
 /** Why `bytes` is not the expected file (a phrase to follow the file's name), or undefined when it is. */
 export async function fileProblem(bytes: Uint8Array, expected: ExpectedFile): Promise<string | undefined> {
   if (expected.bytes !== undefined && bytes.byteLength !== expected.bytes) return `has ${bytes.byteLength} bytes; ${expected.bytes} were expected`;
-  if (expected.sha256 && (await sha256Hex(bytes)) !== expected.sha256) return 'does not match its SHA-256 checksum';
+  if (expected.sha256 && (await sha256Hex(bytes)) !== expected.sha256) return SHA256_MISMATCH;
   return undefined;
 }

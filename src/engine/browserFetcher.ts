@@ -1,8 +1,11 @@
 import { createStore, get, set, del, entries, keys, type UseStore } from 'idb-keyval';
 import { CancelledError, ModelLoadError } from '../core/errors.ts';
+import { fileProblem, SHA256_MISMATCH } from '../core/fileCheck.ts';
 import { isQuotaError, quotaExceeded, type StorageNumbers } from '../core/storage.ts';
+import { chunkKey, isHead, partialKey, readChunks, storedBytes, storedChunk, type ChunkedHead, type PartialRecord } from './chunkStore.ts';
 import type { ModelCacheClaims } from './diffusionHost.ts';
 import type { FileFetcher } from './fetcher.ts';
+import { PIECE_BYTES, pieceDigests } from './pieceDigests.ts';
 
 export const MODEL_CACHE_DB = 'ores-model-cache';
 
@@ -11,25 +14,6 @@ export function modelCacheStore(): UseStore {
   return createStore(MODEL_CACHE_DB, 'files');
 }
 
-/**
- * Layout of the store. A file up to one chunk is kept whole under its URL. A larger one is kept in
- * chunks (`<url>#chunk<i>`), with a head record under its URL once complete; while it downloads, a
- * `<url>#partial` record says how many chunks are in, so a cut connection or a reload resumes there.
- */
-interface ChunkedHead {
-  chunked: true;
-  bytes: number;
-  chunks: number;
-}
-interface PartialRecord {
-  chunks: number;
-  /** The server's ETag or Last-Modified, sent as If-Range: a file changed since then is fetched whole again. */
-  validator?: string;
-}
-const chunkKey = (url: string, i: number) => `${url}#chunk${i}`;
-const partialKey = (url: string) => `${url}#partial`;
-const isHead = (v: unknown): v is ChunkedHead => typeof v === 'object' && v !== null && (v as ChunkedHead).chunked === true;
-
 export const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
 
 export interface BrowserFetcherOptions {
@@ -37,6 +21,8 @@ export interface BrowserFetcherOptions {
   fetch?: typeof fetch;
   /** Files larger than this are stored (and resumed) in chunks of this size. */
   chunkBytes?: number;
+  /** The size of the pieces whose digests check a cached chunked file (pieceDigests.ts). */
+  pieceBytes?: number;
   /** Usage and quota for the message of a quota error (navigator.storage.estimate by default). */
   estimate?: () => Promise<StorageNumbers | undefined>;
 }
@@ -58,6 +44,7 @@ export function browserFetcher(o: BrowserFetcherOptions = {}): FileFetcher {
   const store = o.store ?? modelCacheStore();
   const fetchImpl = o.fetch ?? fetch;
   const chunkBytes = o.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  const pieceBytes = o.pieceBytes ?? PIECE_BYTES;
   const estimate = o.estimate ?? storageEstimate;
 
   const put = async (key: string, value: unknown, url: string, bytes: number): Promise<void> => {
@@ -74,16 +61,9 @@ export function browserFetcher(o: BrowserFetcherOptions = {}): FileFetcher {
     const v = await get<unknown>(url, store).catch(() => undefined);
     if (v instanceof Uint8Array) return v;
     if (!isHead(v)) return undefined;
-    const out = new Uint8Array(v.bytes);
-    let at = 0;
-    for (let i = 0; i < v.chunks; i++) {
-      const c = await get<Uint8Array>(chunkKey(url, i), store).catch(() => undefined);
-      if (!c || at + c.byteLength > v.bytes) return void (await deleteCachedUrls([url], store));
-      out.set(c, at);
-      at += c.byteLength;
-    }
-    if (at !== v.bytes) return void (await deleteCachedUrls([url], store));
-    return out;
+    const r = await readChunks(store, url, v);
+    if (!r) await deleteCachedUrls([url], store);
+    return r?.bytes;
   };
 
   const download = async (url: string, onProgress?: (loaded: number, total: number | undefined) => void, signal?: AbortSignal): Promise<Uint8Array> => {
@@ -148,7 +128,7 @@ export function browserFetcher(o: BrowserFetcherOptions = {}): FileFetcher {
     const parts: Uint8Array[] = [];
     let index = r.from / chunkBytes;
     for (let i = 0; i < index; i++) {
-      const c = await get<Uint8Array>(chunkKey(url, i), store).catch(() => undefined);
+      const c = await storedBytes(await get<unknown>(chunkKey(url, i), store).catch(() => undefined));
       if (!c || c.byteLength !== chunkBytes || (out && (i + 1) * chunkBytes > out.byteLength)) {
         await deleteCachedUrls([url], store);
         throw new ModelLoadError('model-download-failed', `The stored part of ${url} is incomplete; the next attempt downloads it from the start.`);
@@ -161,7 +141,7 @@ export function browserFetcher(o: BrowserFetcherOptions = {}): FileFetcher {
     let fill = 0;
     const flush = async (): Promise<void> => {
       const c = fill === chunkBytes ? chunk : chunk.slice(0, fill);
-      await put(chunkKey(url, index), c, url, r.total ?? loaded);
+      await put(chunkKey(url, index), storedChunk(c), url, r.total ?? loaded);
       if (out) out.set(c, index * chunkBytes);
       else parts.push(c);
       index++;
@@ -208,14 +188,38 @@ export function browserFetcher(o: BrowserFetcherOptions = {}): FileFetcher {
     return whole;
   };
 
+  const fetchBytes = async (url: string, onProgress?: (loaded: number, total: number | undefined) => void, signal?: AbortSignal): Promise<Uint8Array> => {
+    const cached = await read(url);
+    if (cached) {
+      onProgress?.(cached.byteLength, cached.byteLength);
+      return cached;
+    }
+    return download(url, onProgress, signal);
+  };
+
   return {
-    async fetchBytes(url, onProgress, signal) {
-      const cached = await read(url);
-      if (cached) {
-        onProgress?.(cached.byteLength, cached.byteLength);
-        return cached;
+    fetchBytes,
+    /**
+     * A chunked file whose whole SHA-256 matched before is read with each of its pieces checked as it
+     * comes in, every piece before the bytes are returned; any other file is fetched and hashed whole,
+     * and a chunked one that matches keeps its piece digests for the next load.
+     */
+    async fetchChecked(url, expected, onProgress, signal) {
+      const head = await get<unknown>(url, store).catch(() => undefined);
+      const verified = isHead(head) && expected.sha256 && head.verified?.sha256 === expected.sha256 ? head.verified : undefined;
+      const fast = verified && (await readChunks(store, url, head as ChunkedHead, verified));
+      if (fast) {
+        onProgress?.(fast.bytes.byteLength, fast.bytes.byteLength);
+        return { bytes: fast.bytes, problem: fast.intact ? await fileProblem(fast.bytes, { bytes: expected.bytes }) : SHA256_MISMATCH };
       }
-      return download(url, onProgress, signal);
+      const bytes = await fetchBytes(url, onProgress, signal);
+      const problem = await fileProblem(bytes, expected);
+      const stored = await get<unknown>(url, store).catch(() => undefined);
+      if (!problem && expected.sha256 && isHead(stored) && stored.bytes === bytes.byteLength) {
+        const pieces = await pieceDigests(bytes, pieceBytes);
+        await put(url, { ...stored, verified: { sha256: expected.sha256, pieceBytes, pieces } } satisfies ChunkedHead, url, bytes.byteLength);
+      }
+      return { bytes, problem };
     },
     async evict(url) {
       await deleteCachedUrls([url], store);

@@ -1,13 +1,13 @@
 import { ModelLoadError } from '../core/errors.ts';
-import { fileProblem, type ExpectedFile } from '../core/fileCheck.ts';
-import type { FileFetcher } from './fetcher.ts';
+import type { ExpectedFile } from '../core/fileCheck.ts';
+import { fetchChecked, type FileFetcher } from './fetcher.ts';
 
 /**
  * Fetches a file (network or cache) and checks it against its size and SHA-256 before use. A copy
  * that fails leaves the cache and is fetched once more (a corrupt cached copy heals itself);
  * failing twice means the source is wrong: `model-file-corrupt` naming `what`.
  */
-export async function fetchChecked(
+export async function fetchVerified(
   fetcher: FileFetcher,
   url: string,
   what: string,
@@ -15,8 +15,7 @@ export async function fetchChecked(
   o: { onProgress?: (loaded: number, total: number | undefined) => void; signal?: AbortSignal } = {},
 ): Promise<Uint8Array> {
   for (let attempt = 1; ; attempt++) {
-    const bytes = await fetcher.fetchBytes(url, o.onProgress, o.signal);
-    const problem = await fileProblem(bytes, expected);
+    const { bytes, problem } = await fetchChecked(fetcher, url, expected, o.onProgress, o.signal);
     if (!problem) return bytes;
     await fetcher.evict?.(url);
     if (attempt === 2 || !fetcher.evict) {

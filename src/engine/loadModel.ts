@@ -12,7 +12,7 @@ import type { ExecutionProvider, Ort, OrtSession } from './ort.ts';
 import { OrtBackend, type DiffusionSessions } from './ortBackend.ts';
 import { sessionOptions, type SessionOptions } from './sessionOptions.ts';
 import type { ExpectedFile } from '../core/fileCheck.ts';
-import { fetchChecked } from './checkedFetch.ts';
+import { fetchVerified } from './checkedFetch.ts';
 
 export interface LoadOptions {
   provider: ExecutionProvider;
@@ -78,7 +78,7 @@ export async function loadModel(ort: Ort, entry: ModelEntry, o: LoadOptions): Pr
   /** Every file is checked before use, cached or not. */
   const checked = (url: string, what: string, expected: ExpectedFile, counted: boolean): Promise<Uint8Array> => {
     const onProgress = counted ? (n: number, t?: number) => (loaded.set(url, n), t !== undefined && announced.set(url, t), report()) : undefined;
-    return fetchChecked(o.fetcher, url, what, expected, { onProgress, signal: o.signal });
+    return fetchVerified(o.fetcher, url, what, expected, { onProgress, signal: o.signal });
   };
   const download = (url: string, what: string, expected: ExpectedFile) => checked(url, `The ${what} file of "${entry.name}"`, expected, true);
   // The graphs are the app's own small files, outside the model's byte total.

@@ -11,6 +11,8 @@ import { createStore, get, keys, set, type UseStore } from 'idb-keyval';
 import { findModel, type ModelEntry } from '../../src/core/manifest.ts';
 import type { Progress } from '../../src/core/pipeline/progress.ts';
 import { browserFetcher } from '../../src/engine/browserFetcher.ts';
+import { storedBytes } from '../../src/engine/chunkStore.ts';
+import { pieceDigests } from '../../src/engine/pieceDigests.ts';
 import type { FileFetcher } from '../../src/engine/fetcher.ts';
 import { generate } from '../../src/engine/generate.ts';
 import { loadModel } from '../../src/engine/loadModel.ts';
@@ -275,10 +277,18 @@ describe('loading a model over HTTP (local server, real fetch, IndexedDB cache)'
   });
 });
 
-describe('resumable, chunked downloads (1 KB chunks, so the 8.7 KB fixture UNet spans 9)', () => {
+describe('resumable, chunked downloads (1 KB chunks, so the 8.7 KB fixture UNet spans 9; 384-byte pieces, some across two chunks)', () => {
   const CHUNK = 1024;
+  const PIECE = 384;
   const source = () => readFileSync(fixtureModels + FAULTY);
-  const chunked = (extra: Partial<Parameters<typeof browserFetcher>[0]> = {}) => browserFetcher({ store, chunkBytes: CHUNK, ...extra });
+  const chunked = (extra: Partial<Parameters<typeof browserFetcher>[0]> = {}) => browserFetcher({ store, chunkBytes: CHUNK, pieceBytes: PIECE, ...extra });
+  const unetSha256 = () => findModel(fixtureManifest, 'tiny-sd').files.unet.sha256;
+  /** Flips one byte of a stored chunk (a Blob; `asArray` stores it back as a Uint8Array, as the cache did before). */
+  const flipByte = async (key: string, asArray = false) => {
+    const bad = (await storedBytes(await get(key, store)))!.slice();
+    bad[10]! ^= 0xff;
+    await set(key, asArray ? bad : new Blob([bad]), store);
+  };
   /** The UNet as the cache now holds it, read back through a fetcher that may not use the network. */
   const cachedUnet = async (mode: Mode) =>
     browserFetcher({ store, chunkBytes: CHUNK, fetch: () => Promise.reject(new Error('offline')) }).fetchBytes(unetUrl(mode));
@@ -316,15 +326,49 @@ describe('resumable, chunked downloads (1 KB chunks, so the 8.7 KB fixture UNet 
     expect(chunks).toHaveLength(Math.ceil(source().length / CHUNK)); // no leftover partial record or stale chunk
   });
 
-  test('a corrupted cached chunk is detected (SHA-256), the file evicted and fetched again', async () => {
+  test('a verified file loads again from its chunks with no request, each piece checked against the digests kept when its whole SHA-256 matched', async () => {
     (await load('range', { fetcher: chunked() })).release();
-    const key = `${unetUrl('range')}#chunk3`;
-    const bad = (await get<Uint8Array>(key, store))!.slice();
-    bad[10]! ^= 0xff;
-    await set(key, bad, store);
+    const head = await get<{ verified?: { sha256: string; pieceBytes: number; pieces: Uint8Array } }>(unetUrl('range'), store);
+    expect(head?.verified).toMatchObject({ sha256: unetSha256(), pieceBytes: PIECE });
+    expect(head!.verified!.pieces.byteLength).toBe(Math.ceil(source().length / PIECE) * 32);
+    requests.length = 0;
+    (await load('range', { fetcher: chunked() })).release();
+    expect(requests.filter((r) => r.includes('/models/'))).toEqual([]);
+  });
+
+  test('a corrupted cached chunk is detected by its piece digest, the file evicted and fetched again', async () => {
+    (await load('range', { fetcher: chunked() })).release();
+    await flipByte(`${unetUrl('range')}#chunk3`);
     requests.length = 0;
     const m = await load('range', { fetcher: chunked() });
     await m.release();
+    expect(requests).toEqual([`/range/models/${FAULTY}`]);
+    expect(Buffer.from(await cachedUnet('range')).equals(source())).toBe(true);
+  });
+
+  test('digests kept for another SHA-256 (the manifest names a new file) are not trusted: the whole file is hashed, found wrong and fetched again', async () => {
+    (await load('range', { fetcher: chunked() })).release();
+    const url = unetUrl('range');
+    await flipByte(`${url}#chunk3`);
+    // Digests that match the damaged chunks, recorded for another file: they must not stand for the manifest's check.
+    const head = (await get<{ verified: object }>(url, store))!;
+    const damaged = await cachedUnet('range');
+    await set(url, { ...head, verified: { sha256: 'another file', pieceBytes: PIECE, pieces: await pieceDigests(damaged, PIECE) } }, store);
+    requests.length = 0;
+    (await load('range', { fetcher: chunked() })).release();
+    expect(requests).toEqual([`/range/models/${FAULTY}`]);
+    expect(Buffer.from(await cachedUnet('range')).equals(source())).toBe(true);
+  });
+
+  test('chunks stored as Uint8Array (before chunks were Blobs) are still read, and a corrupted one is still found by the whole SHA-256', async () => {
+    (await load('range', { fetcher: chunked() })).release();
+    const url = unetUrl('range');
+    await set(url, { ...(await get<object>(url, store)), verified: undefined }, store); // a head stored before digests were kept
+    for (let i = 0; i < Math.ceil(source().length / CHUNK); i++) await set(`${url}#chunk${i}`, await storedBytes(await get(`${url}#chunk${i}`, store)), store);
+    expect(Buffer.from(await cachedUnet('range')).equals(source())).toBe(true);
+    await flipByte(`${url}#chunk3`, true);
+    requests.length = 0;
+    (await load('range', { fetcher: chunked() })).release();
     expect(requests).toEqual([`/range/models/${FAULTY}`]);
     expect(Buffer.from(await cachedUnet('range')).equals(source())).toBe(true);
   });

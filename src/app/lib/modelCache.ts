@@ -3,10 +3,10 @@
  * downloaded, how much a download still needs and whether it fits, and checking cached files.
  */
 import { ModelLoadError } from '../../core/errors.ts';
-import { fileProblem } from '../../core/fileCheck.ts';
 import { entryFileUrls, externalDataUrl, fileUrl, type ModelEntry, type ModelFile } from '../../core/manifest.ts';
 import { spaceShortfall, type StorageNumbers } from '../../core/storage.ts';
 import { browserFetcher, cachedUrls, modelCacheStore, storageEstimate } from '../../engine/browserFetcher.ts';
+import { fetchChecked } from '../../engine/fetcher.ts';
 
 /** Each file of an entry with its URL and what the manifest knows of it. */
 export function entryFiles(entry: ModelEntry, origin: string): { url: string; bytes?: number; approxBytes?: number; sha256?: string }[] {
@@ -86,7 +86,7 @@ export async function verifyCachedModel(entry: ModelEntry, origin: string): Prom
     }
     let problem: string | undefined;
     try {
-      problem = await fileProblem(await reader.fetchBytes(f.url), f);
+      problem = (await fetchChecked(reader, f.url, f)).problem;
     } catch {
       problem = 'is incomplete'; // a chunk went missing: the reader dropped the rest
     }

@@ -11,7 +11,7 @@ import { WORLD } from '../../core/world/vocabulary.ts';
 import { judgeFiles, type ModelEntry } from '../../core/manifest.ts';
 import type { RgbaImage } from '../../core/metrics/image.ts';
 import { clipJudgeId, type JudgeCheck } from '../../core/policy/judgePlan.ts';
-import { fetchChecked } from '../checkedFetch.ts';
+import { fetchVerified } from '../checkedFetch.ts';
 import type { FileFetcher } from '../fetcher.ts';
 import type { Ort } from '../ort.ts';
 import { createClipClassifier } from './clipClassifier.ts';
@@ -39,7 +39,7 @@ export async function openJudge(entry: ModelEntry, d: JudgeDeps): Promise<OpenJu
   const spec = entry.judge;
   if (!spec) throw new InvalidInputError('no-judge', `"${entry.name}" has no judge: its images cannot be checked.`);
   const files = await Promise.all(
-    judgeFiles(entry, d.origin).map(async (f) => [f.role, await fetchChecked(d.fetcher, f.url, `The judge's ${f.role} file of "${entry.name}"`, f)] as const),
+    judgeFiles(entry, d.origin).map(async (f) => [f.role, await fetchVerified(d.fetcher, f.url, `The judge's ${f.role} file of "${entry.name}"`, f)] as const),
   );
   const bytes = Object.fromEntries(files);
   if (spec.kind === 'world') {
