@@ -117,6 +117,13 @@ describe('one reading of a concept: resolver, guard, rewriter and judge agree (w
 });
 
 describe('compiled policy', () => {
+  it('keeps the mask for appearance and object concepts, and runs TIN when a concept is the layout', () => {
+    expect(compilePolicy('red, polka dots, dog', { lexicon: lex }).maskChoice().fits).toBe(true);
+    const layout = compilePolicy('red, teal backdrop', { lexicon: lex }).maskChoice();
+    expect(layout.fits).toBe(false);
+    expect(layout.reason).toMatch(/"teal backdrop" is .*TIN runs instead/);
+  });
+
   it('records what each concept resolved to, and flags one that resolved to its own words only', () => {
     const p = compilePolicy('teal backdrop, dog, zorblax', { lexicon: lex });
     const [teal, dog, unknown] = p.concepts;

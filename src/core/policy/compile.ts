@@ -30,6 +30,12 @@ export interface CompiledConcept {
   readonly truncated: boolean;
 }
 
+export interface MaskChoice {
+  readonly fits: boolean;
+  /** Why, in words, for the result card and the policy view. */
+  readonly reason: string;
+}
+
 export interface SwitchChoice {
   readonly step: number;
   /** Why this S, for the policy view and every result's trace. */
@@ -47,6 +53,12 @@ export interface CompiledPolicy {
   readonly worldValues: readonly WorldValue[];
   /** TIN's switch step for T steps: layout concepts switch at once, others at the default fraction. */
   switchStep(steps: number, defaultFraction: number): SwitchChoice;
+  /**
+   * Whether TIN + MASK can keep this policy: the mask keeps the user's picture wherever u and u'
+   * agree, so it cannot take out a concept that is the whole layout (a background, a count, a size,
+   * an outline). Such a policy runs as TIN with its switch step by concept.
+   */
+  maskChoice(): MaskChoice;
   /** What each concept covers, for the LLM's prompt: concept -> a sample of its words. */
   covers(max?: number): Record<string, string[]>;
 }
@@ -99,6 +111,12 @@ export function compilePolicy(concepts: readonly string[] | string, o: CompileOp
         return { step: LAYOUT_SWITCH_STEP, reason: `S = ${LAYOUT_SWITCH_STEP}: "${layout.text}" is ${layout.kindReason}` };
       }
       return { step: fallback, reason: `S = ${fallback} (${Math.round(defaultFraction * 100)}% of ${steps}): the banned concepts are appearance or objects` };
+    },
+    maskChoice() {
+      const layout = compiled.find((c) => c.kind === 'layout');
+      return layout
+        ? { fits: false, reason: `"${layout.text}" is ${layout.kindReason}: a mask would keep it, so TIN runs instead (the picture changes beyond the concept)` }
+        : { fits: true, reason: 'the banned concepts are appearance or objects: the mask changes only where they are' };
     },
     covers(max = 12) {
       return Object.fromEntries(compiled.map((c) => [c.text, [...new Set(guard.terms(c.text).map((t) => t.term))].slice(0, max)]));
