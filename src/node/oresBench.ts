@@ -15,7 +15,7 @@ import { findModel, parseManifest } from '../core/manifest.ts';
 import { switchStepFromFraction } from '../core/pipeline/schedule.ts';
 import { createFallbackRewriter } from '../core/rewrite/fallbackRewriter.ts';
 import { caseKind, checkSettings, scoreBenchmark, summarizeBenchmark, withOriginal, type BenchProgress, type BenchSettings, type CaseKind, type CaseRewrite, type GeneratedImage } from '../core/tin/benchmark.ts';
-import { parseMethodList, type Method } from '../core/tin/methods.ts';
+import { ENFORCED_METHOD_IDS, parseMethodList, type Method } from '../core/tin/methods.ts';
 import { RESULTS_FORMAT, resultsGrid, resultsMarkdown, resultsPlot, type BenchResults, type LatencyReport } from '../core/tin/report.ts';
 import { AtomicDir } from './atomicDir.ts';
 import { appEnforcement, makeJudge } from './benchJudges.ts';
@@ -58,8 +58,8 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
   }
 
   // APP's verifying judge, checked before anything is written (it must not be the measuring one).
-  if (o.browser && methods.some((m) => m.base === 'app')) throw new InvalidInputError('bad-methods', 'The APP method runs in Node only (its verifying judge runs next to the engine).');
-  const enforcement = methods.some((m) => m.base === 'app')
+  if (o.browser && methods.some((m) => ENFORCED_METHOD_IDS.includes(m.base))) throw new InvalidInputError('bad-methods', 'The APP method runs in Node only (its verifying judge runs next to the engine).');
+  const enforcement = methods.some((m) => ENFORCED_METHOD_IDS.includes(m.base))
     ? await appEnforcement(entry, root, lexicon, o.judge === 'world' ? (o.judgeModel ?? resolve(root, entry.baseUrl, 'judge/model.onnx')) : '')
     : undefined;
 

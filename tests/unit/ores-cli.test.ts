@@ -71,7 +71,7 @@ describe('bench:ores end to end', () => {
     expect(md).toMatch(/## What reaches the user: APP/);
     // One time per method, the summary's, in the tables and in the APP section.
     expect(r.summary.all.every((s) => s.generationMsMedian! > 0)).toBe(true);
-    expect(md).toContain(`APP ${app.generationMsMedian!.toFixed(0)} ms, TIN`);
+    expect(md).toContain(`${app.method} ${app.generationMsMedian!.toFixed(0)} ms (`);
     expect(md).toMatch(/\| ms \/ image \(median\) \|/);
     expect(r).not.toHaveProperty('methodMs');
     expect(readdirSync(images).sort()).toContain('L1-s0-app.png');

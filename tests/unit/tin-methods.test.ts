@@ -11,6 +11,7 @@ import type { ConceptJudge } from '../../src/core/judge/types.ts';
 import type { GenerateRequest } from '../../src/core/pipeline/request.ts';
 import { createImage } from '../../src/core/metrics/image.ts';
 import { FakeChatEngine, repoRoot, rewritten, testLexicon } from './helpers/fakeChatEngine.ts';
+import { compilePolicy } from '../../src/core/policy/compile.ts';
 
 const T = 20;
 const S = 3;
@@ -97,7 +98,7 @@ describe('method lists', () => {
   it('parses names and "all"; unknown names are refused with the list', () => {
     expect(parseMethodList('tin, negative').map((m) => m.id)).toEqual(['tin', 'negative']);
     expect(parseMethodList('all').map((m) => m.id)).toEqual([...ALL_METHOD_IDS]);
-    expect(ALL_METHOD_IDS).toEqual(METHOD_IDS.filter((id) => id !== 'app')); // APP needs two judges: named, never in "all"
+    expect(ALL_METHOD_IDS).toEqual(METHOD_IDS.filter((id) => id !== 'app' && id !== 'app-mask')); // they need two judges: named, never in "all"
     expect(() => parseMethodList('tin,sdl')).toThrow(/Unknown method "sdl".*original, blacklist/);
   });
   it('"name@S" gives a switching method its own S', () => {
@@ -176,6 +177,39 @@ describe('benchmark runner with a fake engine and judge', () => {
       });
     },
   };
+
+  it('APP + MASK masks only where the policy allows it, and regenerates with TIN from step 0', async () => {
+    const lexicon = testLexicon();
+    const log: { request: GenerateRequest; rewriteReadyAtStart: boolean[] }[] = [];
+    const rewrite = createRewriteProvider({ rewriter: createFallbackRewriter({ lexicon }), learnedInstruction: '' });
+    let verified = 0;
+    const app = {
+      policyFor: (concepts: readonly string[]) => compilePolicy(concepts, { lexicon }),
+      // the first image of the red case is flagged once, so it is made again
+      verify: async (_: unknown, concepts: readonly string[]) => {
+        const present = concepts.includes('red') && verified++ === 0;
+        return { present, concepts: concepts.map((c) => ({ concept: c, present })) };
+      },
+      maxRetries: 2,
+    };
+    const settings = { methods: parseMethodList('app-mask'), seeds: [0], steps: 6, switchStep: 2, guidanceScale: 5 };
+    const { images } = await generateBenchmark(cases, settings, { generate: fakeGenerate(log, { done: true }), rewrite, app });
+    // per case: ORIGINAL, then red (appearance) masked at S = 2 and regenerated as TIN from step 0
+    // (u' at step 0); navy (layout) as TIN at S = 1, no mask
+    const mask = (l: (typeof log)[number]) => l.request.schedule!.mask?.from ?? null;
+    const atStep = (l: (typeof log)[number], k: number) => l.request.schedule!.steps[k]!.prompt;
+    expect(log.map((l) => [mask(l), atStep(l, 0), atStep(l, 1)])).toEqual([
+      [null, 0, 0],
+      [2, 0, 0],
+      [null, 1, 1],
+      [null, 0, 0],
+      [null, 0, 1],
+    ]);
+    expect(images.filter((i) => i.method === 'app-mask').map((i) => i.app)).toEqual([
+      { switchStep: 2, retries: 1, refused: false },
+      { switchStep: 1, retries: 0, refused: false },
+    ]);
+  });
 
   it('runs every method and seed, records the conditioning of each step, and scores against ORIGINAL', async () => {
     const log: { request: GenerateRequest; rewriteReadyAtStart: boolean[] }[] = [];

@@ -20,7 +20,7 @@ import type { CompiledPolicy } from '../policy/compile.ts';
 import { generateVerified } from '../policy/verify.ts';
 import { worldConceptOf } from '../judge/worldJudge.ts';
 import { resolveWorldConcept } from '../world/resolve.ts';
-import { blacklistQuery, METHODS, methodRequest, type Method, type RewriteVariant } from './methods.ts';
+import { blacklistQuery, ENFORCED_METHOD_IDS, METHODS, methodRequest, type Method, type RewriteVariant } from './methods.ts';
 import { checkSwitchStep, type ConditioningSchedule } from '../pipeline/schedule.ts';
 import type { RewriteProvider } from './rewrites.ts';
 
@@ -224,14 +224,18 @@ export async function generateBenchmark(
         const request = methodRequest(m, { ...input, rewritten }, seed, settings.guidanceScale);
         const key = expected && JSON.stringify([seed, expected, maskSettings(request)]);
         const same = key ? made.get(key) : undefined;
-        if (m.base === 'app') {
-          if (!o.app) throw new InvalidInputError('bad-methods', 'The APP method needs the app\'s policy and judge (AppEnforcement).');
+        if (ENFORCED_METHOD_IDS.includes(m.base)) {
+          if (!o.app) throw new InvalidInputError('bad-methods', `The ${m.label} method needs the app's policy and judge (AppEnforcement).`);
           const app = o.app;
-          const first = { seed, switchStep: app.policyFor(c.concepts).switchStep(settings.steps, settings.switchStep / settings.steps).step };
+          const policy = app.policyFor(c.concepts);
+          const first = { seed, switchStep: policy.switchStep(settings.steps, settings.switchStep / settings.steps).step };
+          // APP + MASK masks only where the policy allows it; every regeneration is TIN from step 0
+          let attempt = 0;
+          const methodOf = (): Method => (attempt++ === 0 && (m.base === 'app' || policy.maskChoice().fits) ? m : METHODS.app);
           const t0 = performance.now();
           const r = await generateVerified<GeneratedResult>(
             {
-              generate: (a) => o.generate(methodRequest(m, { ...input, switchStep: a.switchStep, rewritten }, a.seed, settings.guidanceScale)),
+              generate: (a) => o.generate(methodRequest(methodOf(), { ...input, switchStep: a.switchStep, rewritten }, a.seed, settings.guidanceScale)),
               judge: { id: 'app judge', check: (out) => app.verify(out.image, c.concepts) },
             },
             first,

@@ -26,10 +26,12 @@ import type { GenerateRequest } from '../pipeline/request.ts';
 /** Which instruction the rewrite u -> u' is written with. */
 export type RewriteVariant = 'learned' | 'plain';
 
-export const METHOD_IDS = ['original', 'blacklist', 'negative', 'tin', 'tin-plain', 'tin-noswitch', 'tin-neg', 'sld', 'tin-sld', 'tin-mask', 'app'] as const;
+export const METHOD_IDS = ['original', 'blacklist', 'negative', 'tin', 'tin-plain', 'tin-noswitch', 'tin-neg', 'sld', 'tin-sld', 'tin-mask', 'app', 'app-mask'] as const;
 export type MethodId = (typeof METHOD_IDS)[number];
 /** What "all" runs: every method but APP, which needs the model's judge and a second one to measure it. */
-export const ALL_METHOD_IDS: readonly MethodId[] = METHOD_IDS.filter((id) => id !== 'app');
+/** Methods that enforce a policy as the app does (compiled policy, verification): they need two judges. */
+export const ENFORCED_METHOD_IDS: readonly MethodId[] = ['app', 'app-mask'];
+export const ALL_METHOD_IDS: readonly MethodId[] = METHOD_IDS.filter((id) => !ENFORCED_METHOD_IDS.includes(id));
 
 export interface MethodInput {
   /** The user's query u. */
@@ -165,6 +167,10 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
   app: build('app', 'APP (TIN as the app applies it)', 'learned', "TIN with the compiled policy's switch step by concept, every image verified by the model's judge, regenerated (S = 0, next seed) or refused.", (i) =>
     switchSchedule(i.steps, i.switchStep, i.query, needRewrite(i, 'app'), i.negative ?? ''),
   ),
+  'app-mask': build('app-mask', 'APP + MASK (TIN + MASK as the app applies it)', 'learned', "TIN + MASK where the compiled policy allows it (TIN when a concept is the layout), verified and regenerated or refused like APP.", (i) => {
+    checkSwitchStep(i.switchStep, i.steps);
+    return maskedSchedule(i.steps, i.switchStep, i.query, needRewrite(i, 'app-mask'));
+  }),
   sld: build('sld', 'SLD (strong)', null, "Safe Latent Diffusion's guidance away from the concept (STRONG preset) on the query.", (i) => ({
     ...constantSchedule(i.steps, i.query, ''),
     prompts: [i.query, '', conceptNegative(i.concepts)],

@@ -11,7 +11,7 @@ import type { OresCase } from '../bench/caseFile.ts';
 import type { MethodSummary } from '../metrics/avoidance.ts';
 import { createImage, type RgbaImage } from '../metrics/image.ts';
 import { CASE_KINDS, type BenchRecord, type BenchSummary, type CaseKind, type CaseRewrite, type GeneratedImage } from './benchmark.ts';
-import { METHODS, type MethodId } from './methods.ts';
+import { ENFORCED_METHOD_IDS, METHODS, type MethodId } from './methods.ts';
 
 export const RESULTS_FORMAT = 'ores-bench-results/1';
 
@@ -105,23 +105,23 @@ export function resultsMarkdown(r: BenchResults): string {
   if (t1.length > 0) lines.push('## Table 1: methods', '', markdownTable(t1, { highlightBest: true }));
   const t2 = pick(s.all, TABLE2);
   if (t2.length > 1) lines.push('## Table 2: ablations', '', markdownTable(t2, { highlightBest: true }));
-  const app = s.all.find((m) => m.method === METHODS.app.label);
-  if (app && app.shownWithConcept !== undefined) {
+  const enforcedLabels: readonly string[] = ENFORCED_METHOD_IDS.map((id) => METHODS[id].label);
+  const enforced = s.all.filter((m) => enforcedLabels.includes(m.method) && m.shownWithConcept !== undefined);
+  if (enforced.length > 0) {
     const tin = s.all.find((m) => m.method === METHODS.tin.label);
-    const appMs = app.generationMsMedian;
     const tinMs = tin?.generationMsMedian;
-    const ratio = appMs != null && tinMs ? `Median time per image (APP's with its regenerations): APP ${appMs.toFixed(0)} ms, TIN ${tinMs.toFixed(0)} ms (${(appMs / tinMs).toFixed(2)}x).` : '';
+    const ratios = enforced.flatMap((e) => (e.generationMsMedian != null && tinMs ? [`${e.method} ${e.generationMsMedian.toFixed(0)} ms (${(e.generationMsMedian / tinMs).toFixed(2)}x)`] : []));
     lines.push(
       '## What reaches the user: APP (TIN as the app applies a policy)',
       '',
-      'APP is TIN with the compiled policy\'s switch step by concept and output verification: every image is checked by the model\'s own judge and, when it shows a banned concept, made again with the rewrite from step 0 and the next seed (up to 2 times), then refused. It is measured here by the judge named above, which must not be the one that verified it.',
+      'APP is TIN with the compiled policy\'s switch step by concept and output verification: every image is checked by the model\'s own judge and, when it shows a banned concept, made again with the rewrite from step 0 and the next seed (up to 2 times), then refused. APP + MASK is the same with TIN + MASK where the policy allows a mask (TIN when a concept is the layout). They are measured here by the judge named above, which must not be the one that verified them.',
       '',
       '| Method | avoidance | shown with a banned concept | refused | regenerations per image | similarity |',
       '|:---|---:|---:|---:|---:|---:|',
-      `| ${app.method} | ${pct(app.avoidanceRate)} | ${pct(app.shownWithConcept)} | ${pct(app.refusalRate ?? 0)} | ${(app.retriesPerImage ?? 0).toFixed(3)} | ${app.similarityAll.toFixed(3)} |`,
+      ...enforced.map((e) => `| ${e.method} | ${pct(e.avoidanceRate)} | ${pct(e.shownWithConcept!)} | ${pct(e.refusalRate ?? 0)} | ${(e.retriesPerImage ?? 0).toFixed(3)} | ${e.similarityAll.toFixed(3)} |`),
       ...(tin ? [`| ${tin.method} | ${pct(tin.avoidanceRate)} | ${pct(1 - tin.avoidanceRate)} | 0.0% | 0 | ${tin.similarityAll.toFixed(3)} |`] : []),
       '',
-      ...(ratio ? [ratio, ''] : []),
+      ...(ratios.length > 0 ? [`Median time per image (with regenerations): ${ratios.join(', ')}; TIN ${tinMs!.toFixed(0)} ms.`, ''] : []),
     );
   }
   // Switching methods run with their own S ("tin@2"), next to the run's S.
@@ -207,6 +207,7 @@ const SHORT_LABELS: Readonly<Record<MethodId, string>> = {
   sld: 'SLD',
   'tin-sld': 'TIN+SLD',
   app: 'APP',
+  'app-mask': 'APP+M',
   'tin-mask': 'TIN+M',
 };
 
