@@ -116,6 +116,17 @@ describe('LLM rewriter', () => {
     expect(engine.requests[2]?.messages[2]).toEqual({ role: 'assistant', content: rewritten('a shiny scarlet car') });
   });
 
+  it('a regeneration tells the LLM what the judge saw in the last picture, and refuses the same caption again', async () => {
+    const engine = new FakeChatEngine([rewritten('a blue disk'), rewritten('a blue square')]);
+    const shown = { rewritten: 'a blue disk', seen: '"circle" (shape: judged circle (p=0.97))' };
+    const r = await rewriter(engine).rewrite({ query: 'a blue disk', concepts: ['circle'], instruction: INSTRUCTION, shown });
+    expect(r.rewritten).toBe('a blue square');
+    expect(r.trace.map((a) => a.problem)).toEqual(['repeated', undefined]);
+    // the first request already goes on from the caption whose picture failed
+    expect(engine.requests[0]?.messages.at(-2)).toEqual({ role: 'assistant', content: JSON.stringify({ rewritten: 'a blue disk' }) });
+    expect(engine.lastUserText(0)).toMatch(/picture made from your caption "a blue disk" still showed a banned concept \("circle" \(shape: judged circle/);
+  });
+
   it('never hands on a caption that fails the guard', async () => {
     const engine = new FakeChatEngine([rewritten('a parrot'), rewritten('two eagles'), rewritten('a b i r d')]);
     const err = await rewriter(engine).rewrite({ query: 'a bird', concepts: ['bird'], instruction: INSTRUCTION }).catch((e: unknown) => e);

@@ -32,7 +32,7 @@ describe('output verification', () => {
   it('a flagged first image leads to one retry with S = 0 and the next seed', async () => {
     const { made, result } = run(1);
     const r = await result;
-    expect(made).toEqual([{ seed: 41, switchStep: 3 }, { seed: 42, switchStep: 0 }]);
+    expect(made).toEqual([{ seed: 41, switchStep: 3 }, { seed: 42, switchStep: 0, seen: '"red" (colour: judged red (p=0.91))' }]);
     expect(r.output).toBe('image 2');
     expect(describeVerification(r.verification)).toBe('checked by world-judge test: clean after 1 regeneration');
     expect(r.attempts.map((a) => a.verdict?.present)).toEqual([true, false]);

@@ -9,6 +9,8 @@ import type { ImageVerdict } from '../judge/types.ts';
 export interface VerifyAttempt {
   readonly seed: number;
   readonly switchStep: number;
+  /** On a regeneration: what the judge saw in the previous image (a rewriter that can, writes u' again knowing it). */
+  readonly seen?: string;
 }
 
 export interface JudgedAttempt extends VerifyAttempt {
@@ -53,6 +55,14 @@ export function describeVerification(v: Verification): string {
   }
 }
 
+/** The banned concepts a verdict found, with the judge's detail: `"circle" (shape: judged circle (p=0.97))`. */
+export function describeSeen(verdict: ImageVerdict): string {
+  return verdict.concepts
+    .filter((c) => c.present)
+    .map((c) => `"${c.concept}"${c.detail ? ` (${c.detail})` : ''}`)
+    .join(', ');
+}
+
 export async function generateVerified<T>(deps: VerifyDeps<T>, first: VerifyAttempt, maxRetries = DEFAULT_MAX_RETRIES): Promise<VerifiedResult<T>> {
   if (!deps.judge) {
     const output = await deps.generate(first);
@@ -66,9 +76,8 @@ export async function generateVerified<T>(deps: VerifyDeps<T>, first: VerifyAtte
     const verdict = await deps.judge.check(output);
     attempts.push({ ...attempt, verdict });
     if (!verdict.present) return { output, last: output, verification: { status: 'clean', judge: deps.judge.id, retries: k }, attempts };
-    attempt = { seed: nextSeed(attempt.seed), switchStep: 0 };
+    attempt = { seed: nextSeed(attempt.seed), switchStep: 0, seen: describeSeen(verdict) };
   }
-  const seen = attempts.at(-1)!.verdict!.concepts.filter((c) => c.present);
-  const reason = `${deps.judge.id} still saw ${seen.map((c) => `"${c.concept}"${c.detail ? ` (${c.detail})` : ''}`).join(', ')} after ${maxRetries} regeneration${maxRetries === 1 ? '' : 's'} with the rewrite from step 0, so no image is shown.`;
+  const reason = `${deps.judge.id} still saw ${describeSeen(attempts.at(-1)!.verdict!)} after ${maxRetries} regeneration${maxRetries === 1 ? '' : 's'} with the rewrite from step 0, so no image is shown.`;
   return { output: null, last: last!, verification: { status: 'refused', judge: deps.judge.id, retries: maxRetries, reason }, attempts };
 }

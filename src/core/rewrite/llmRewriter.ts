@@ -13,7 +13,7 @@ import { MAX_QUERY_LENGTH } from '../pipeline/inputChecks.ts';
 import { RewriteError } from './errors.ts';
 import { modelFamily, type ModelFamily } from './instructions.ts';
 import { parseRewriteReply } from './parse.ts';
-import { REWRITE_RESPONSE_FORMAT, buildRetryMessages, buildRewriteMessages, formatFeedback, leakFeedback } from './prompt.ts';
+import { REWRITE_RESPONSE_FORMAT, buildRetryMessages, buildRewriteMessages, formatFeedback, imageFeedback, leakFeedback } from './prompt.ts';
 import type { ChatEngine, RewriteAttempt, RewriteRequest, RewriteResult, Rewriter } from './types.ts';
 
 export interface SamplingOptions {
@@ -97,7 +97,10 @@ export function createLlmRewriter(options: LlmRewriterOptions): Rewriter {
     const concepts = request.concepts.map((c) => c.trim()).filter((c) => c.length > 0);
     const guard = request.policy?.guard ?? guardFor(concepts);
     const inputHits = guard.check(request.query).hits;
-    const base = buildRewriteMessages({ query: request.query, concepts, instruction: request.instruction, covers: request.policy?.covers() }, { family });
+    const first = buildRewriteMessages({ query: request.query, concepts, instruction: request.instruction, covers: request.policy?.covers() }, { family });
+    // a regeneration after the judge saw the concept: the conversation goes on from the caption that failed
+    const shown = request.shown;
+    const base = shown ? buildRetryMessages(first, JSON.stringify({ rewritten: shown.rewritten }), imageFeedback(shown.rewritten, shown.seen)) : first;
     const trace: RewriteAttempt[] = [];
     const avoid: string[] = [];
     let messages = base;
@@ -119,6 +122,12 @@ export function createLlmRewriter(options: LlmRewriterOptions): Rewriter {
       if (!parsed.ok) {
         trace.push({ attempt, raw, finishReason, problem: parsed.problem, message: parsed.message });
         messages = buildRetryMessages(base, raw, formatFeedback(parsed.message));
+        continue;
+      }
+      if (shown && phraseKey(parsed.value) === phraseKey(shown.rewritten)) {
+        const message = 'the caption is the one whose picture still showed the concept';
+        trace.push({ attempt, raw, finishReason, rewritten: parsed.value, problem: 'repeated', message });
+        messages = buildRetryMessages(base, raw, imageFeedback(shown.rewritten, shown.seen));
         continue;
       }
       const verdict = guard.check(parsed.value);

@@ -107,6 +107,15 @@ export function leakFeedback(rewritten: string, hits: readonly GuardHit[], conce
   ].join('\n');
 }
 
+/** Feedback when the picture made from an accepted caption still showed a banned concept. */
+export function imageFeedback(rewritten: string, seen: string): string {
+  return [
+    `The picture made from your caption ${encodeData(rewritten)} still showed a banned concept (${seen}).`,
+    'Write a different caption for the same scene whose picture cannot show it: name clearly different alternatives explicitly, and leave out whatever could still suggest the banned concept.',
+    OUTPUT_CONTRACT,
+  ].join('\n');
+}
+
 /** Feedback after a reply that could not be read. */
 export function formatFeedback(problem: string): string {
   return [`Your reply could not be used: ${problem}.`, OUTPUT_CONTRACT].join('\n');

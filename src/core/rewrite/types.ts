@@ -31,6 +31,11 @@ export interface RewriteRequest {
   readonly instruction: string;
   /** The compiled policy of these concepts: its guard checks u', and the LLM is told what each concept covers. */
   readonly policy?: CompiledPolicy;
+  /**
+   * An earlier rewrite whose picture the judge still read as a banned concept (output
+   * verification's regeneration): the LLM is told what was seen, and must write another caption.
+   */
+  readonly shown?: { readonly rewritten: string; readonly seen: string };
   readonly signal?: AbortSignal;
 }
 
@@ -42,7 +47,8 @@ export type AttemptProblem =
   | 'truncated' // stopped by max_tokens before the JSON closed
   | 'missing-field' // JSON without a usable "rewritten" string
   | 'too-long' // a caption longer than the limit
-  | 'leak'; // the caption still carries a banned concept
+  | 'leak' // the caption still carries a banned concept
+  | 'repeated'; // the caption whose picture the judge still read as a banned concept
 
 export interface RewriteAttempt {
   readonly attempt: number;
