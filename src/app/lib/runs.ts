@@ -9,7 +9,7 @@
  * A kiosk never generates the baselines: every image it makes goes through TIN.
  */
 import { asOresError, CancelledError, OresError } from '../../core/errors.ts';
-import type { StepRecord } from '../../core/pipeline/pipeline.ts';
+import type { LatentMask, StepRecord } from '../../core/pipeline/pipeline.ts';
 import type { Progress } from '../../core/pipeline/progress.ts';
 import type { RgbaImage } from '../../core/pipeline/image.ts';
 import { METHODS, type MethodId, type MethodInput } from '../../core/tin/methods.ts';
@@ -83,6 +83,7 @@ export interface RunHooks {
   onStart?(spec: RunSpec): void;
   onProgress?(spec: RunSpec, p: Progress): void;
   onPreview?(spec: RunSpec, step: number, image: RgbaImage): void;
+  onMask?(spec: RunSpec, step: number, mask: LatentMask): void;
   onResult?(spec: RunSpec, output: GenerationOutput): void;
   onError?(spec: RunSpec, error: OresError): void;
 }
@@ -101,6 +102,7 @@ export async function runAll(client: { generate(c: GenerateCall): Promise<Genera
         signal,
         onProgress: (p) => hooks.onProgress?.(spec, p),
         onPreview: (step, image) => hooks.onPreview?.(spec, step, image),
+        onMask: (step, mask) => hooks.onMask?.(spec, step, mask),
       });
       hooks.onResult?.(spec, out);
     } catch (e) {
