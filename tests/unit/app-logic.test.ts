@@ -5,6 +5,7 @@ import manifestJson from '../../models-manifest/models.json';
 import { findModel, parseManifest } from '../../src/core/manifest.ts';
 import { formatBytes, segments } from '../../src/app/lib/format.ts';
 import { bakedKiosk, detectKiosk, findPolicyUrl } from '../../src/app/lib/kiosk.ts';
+import { maskColour, maskScale, maskToRgba } from '../../src/app/lib/maskImage.ts';
 import { planRuns, rerunTin, runAll, timeline } from '../../src/app/lib/runs.ts';
 import { defaultSettings, KIOSK_STORAGE_KEY, loadSettings, saveSettings, STORAGE_KEY } from '../../src/app/lib/settings.ts';
 import { fieldForCode, validateInputs } from '../../src/app/lib/validate.ts';
@@ -292,5 +293,36 @@ describe('the policy field and the educator runs', () => {
     expect(runs.map((r) => r.kind)).toEqual(['tin', 'tin-mask']);
     expect(runs[1]!.title).toBe('TIN + MASK');
     expect(runs[1]!.request.schedule!.mask).toBeDefined();
+  });
+});
+
+describe('the mask heat map (educator view of TIN + MASK)', () => {
+  it('maps 0, 0.5 and 1 to the ramp stops, halfway between them linearly, and clamps the rest', () => {
+    expect(maskColour(0)).toEqual([68, 1, 84]);
+    expect(maskColour(0.5)).toEqual([33, 145, 140]);
+    expect(maskColour(1)).toEqual([253, 231, 37]);
+    expect(maskColour(0.25)).toEqual([51, 73, 112]); // (68+33)/2, (1+145)/2, (84+140)/2, rounded
+    expect(maskColour(-3)).toEqual(maskColour(0));
+    expect(maskColour(7)).toEqual(maskColour(1));
+    expect(maskColour(Number.NaN)).toEqual(maskColour(0));
+  });
+
+  it('draws each latent cell as a scale x scale square, row-major, opaque', () => {
+    const img = maskToRgba({ data: Float32Array.from([0, 1, 1, 0.5, 0, 0]), width: 3, height: 2 }, 2);
+    expect([img.width, img.height, img.data.length]).toEqual([6, 4, 6 * 4 * 4]);
+    const px = (x: number, y: number) => Array.from(img.data.subarray((y * 6 + x) * 4, (y * 6 + x) * 4 + 4));
+    expect(px(0, 0)).toEqual([68, 1, 84, 255]);
+    expect(px(1, 1)).toEqual([68, 1, 84, 255]); // still cell (0, 0)
+    expect(px(2, 0)).toEqual([253, 231, 37, 255]); // cell (1, 0)
+    expect(px(5, 1)).toEqual([253, 231, 37, 255]); // cell (2, 0)
+    expect(px(0, 2)).toEqual([33, 145, 140, 255]); // cell (0, 1)
+    expect(px(5, 3)).toEqual([68, 1, 84, 255]); // cell (2, 1)
+    expect(() => maskToRgba({ data: new Float32Array(5), width: 3, height: 2 }, 1)).toThrow(/5 values for a 3 x 2 grid/);
+  });
+
+  it('scales a latent grid up to at least the thumbnail size', () => {
+    expect(maskScale({ width: 8, height: 8 }, 48)).toBe(6);
+    expect(maskScale({ width: 64, height: 48 }, 48)).toBe(1);
+    expect(maskScale({ width: 10, height: 7 }, 48)).toBe(5);
   });
 });

@@ -10,6 +10,7 @@ import { FALLBACK_LABEL } from '../../core/rewrite/fallbackRewriter.ts';
 import type { DiffusionClient } from '../../engine/diffusionClient.ts';
 import { pngBlob } from '../lib/download.ts';
 import { rgbaToDataUrl } from '../lib/image.ts';
+import { maskScale, maskToRgba } from '../lib/maskImage.ts';
 import type { LlmHandle, RewriteOutcome, RewriteService } from '../lib/rewrite.ts';
 import { planRuns, rerunTin, runAll, timeline, type PlanOptions, type RunSpec, type TimelineCell } from '../lib/runs.ts';
 import type { CompiledPolicy } from '../../core/policy/compile.ts';
@@ -30,6 +31,8 @@ export interface RunCard {
   readonly seed: number;
   readonly progress: Progress | null;
   readonly previews: readonly { step: number; url: string }[];
+  /** TIN + MASK: the mask of each preview step after S, as a heat map. */
+  readonly masks: readonly { step: number; url: string }[];
   readonly png?: Blob;
   readonly pngUrl?: string;
   readonly cells?: readonly TimelineCell[];
@@ -71,6 +74,9 @@ export interface GenerateContext {
   /** Put the prompt in the audit entry (the policy opted in). */
   readonly auditPrompt?: boolean;
 }
+
+/** The heat map's smallest side in pixels: as large as a preview thumbnail, so the strip stays sharp. */
+const MASK_THUMBNAIL_PX = 48;
 
 export class GenerationState {
   running = $state(false);
@@ -128,7 +134,7 @@ export class GenerationState {
       {
         generate: (a) => {
           if (a.seed === first.seed && a.switchStep === first.switchStep) return this.client.generate(c);
-          this.update(spec, { previews: [] });
+          this.update(spec, { previews: [], masks: [] });
           this.status = `${spec.title}: the judge saw a banned concept; regenerating (seed ${a.seed}, S = 0)…`;
           return this.client.generate({ ...c, request: rerunTin(spec, a.seed, a.switchStep) });
         },
@@ -222,6 +228,7 @@ export class GenerationState {
       ...(spec.kind === 'tin' ? { switchStep: value.switchStep, ...(choice ? { switchReason: choice.reason } : {}) } : {}),
       progress: null,
       previews: [],
+      masks: [],
     }));
     const started = new Map<RunSpec, number>();
     await runAll(
@@ -240,6 +247,10 @@ export class GenerationState {
         onPreview: (spec, step, image) => {
           const card = this.card(spec);
           if (card) this.update(spec, { previews: [...card.previews, { step, url: rgbaToDataUrl(image) }] });
+        },
+        onMask: (spec, step, mask) => {
+          const card = this.card(spec);
+          if (card) this.update(spec, { masks: [...card.masks, { step, url: rgbaToDataUrl(maskToRgba(mask, maskScale(mask, MASK_THUMBNAIL_PX))) }] });
         },
         onResult: (spec, out) => {
           const png = pngBlob(out.png);
