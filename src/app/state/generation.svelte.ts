@@ -16,6 +16,7 @@ import { planRuns, rerunTin, runAll, timeline, type PlanOptions, type RunSpec, t
 import type { CompiledPolicy } from '../../core/policy/compile.ts';
 import { judgePlan, type JudgePlan } from '../../core/policy/judgePlan.ts';
 import type { AuditEntry } from '../../core/policy/audit.ts';
+import type { Policy } from '../../core/policy/schema.ts';
 import { describeVerification, generateVerified, type Verification } from '../../core/policy/verify.ts';
 import type { GenerateCall } from '../../engine/diffusionClient.ts';
 import type { GenerationOutput } from '../../engine/protocol.ts';
@@ -73,6 +74,8 @@ export interface GenerateContext {
   readonly onAudit?: (entry: AuditEntry) => void;
   /** Put the prompt in the audit entry (the policy opted in). */
   readonly auditPrompt?: boolean;
+  /** A kiosk policy's method: "tin-mask" runs TIN + MASK where the compiled policy's maskChoice fits. */
+  readonly method?: Policy['method'];
 }
 
 /** The heat map's smallest side in pixels: as large as a preview thumbnail, so the strip stays sharp. */
@@ -118,12 +121,12 @@ export class GenerationState {
     return this.cards.find((c) => c.spec === spec);
   }
 
-  /** Verification text of each shown output (the TIN run's). */
+  /** Verification text of each shown output (the policy run's). */
   private verdicts = new WeakMap<GenerationOutput, string>();
   private lastVerification: Verification | null = null;
 
   /**
-   * TIN under output verification: the judge checks the image in the worker; a banned concept
+   * The policy's run (TIN, or a kiosk's TIN + MASK) under output verification: the judge checks the image in the worker; a banned concept
    * means the next seed with the rewrite from step 0, up to maxRetries; then a refusal (an error
    * card that names the concept and the judge, and no image).
    */
@@ -209,23 +212,24 @@ export class GenerationState {
     let runs: RunSpec[];
     try {
       // A kiosk shows no step preview: nothing is shown before the final image has been checked.
-      runs = planRuns(value, { ...ctx, previewEvery: ctx.kiosk ? 0 : ctx.previewEvery, rewritten });
+      const mask = ctx.kiosk && ctx.method === 'tin-mask' ? policy?.maskChoice() : undefined;
+      runs = planRuns(value, { ...ctx, previewEvery: ctx.kiosk ? 0 : ctx.previewEvery, rewritten, ...(mask ? { mask } : {}) });
     } catch (e) {
       this.fieldErrors = { run: asOresError(e, 'internal') };
       this.running = false;
       return ['run'];
     }
-    const tinSpec = runs.find((r) => r.kind === 'tin');
+    const policySpec = runs.find((r) => r.policyRun);
     const verifying = {
       generate: (c: GenerateCall): Promise<GenerationOutput> =>
-        tinSpec && c.request === tinSpec.request && plan && ctx.verification !== 'off' ? this.verified(c, value, plan, ctx.maxRetries, tinSpec) : this.client.generate(c),
+        policySpec && c.request === policySpec.request && plan && ctx.verification !== 'off' ? this.verified(c, value, plan, ctx.maxRetries, policySpec) : this.client.generate(c),
     };
     this.cards = runs.map((spec) => ({
       spec,
       status: 'queued',
       steps: value.steps,
       seed: value.seed,
-      ...(spec.kind === 'tin' ? { switchStep: value.switchStep, ...(choice ? { switchReason: choice.reason } : {}) } : {}),
+      ...(spec.policyRun ? { switchStep: value.switchStep, ...(choice ? { switchReason: choice.reason } : {}) } : {}),
       progress: null,
       previews: [],
       masks: [],
@@ -259,7 +263,7 @@ export class GenerationState {
             status: 'done',
             png,
             pngUrl: URL.createObjectURL(png),
-            cells: timeline(spec.kind, out.trace, spec.kind === 'tin' ? value.switchStep : undefined),
+            cells: timeline(spec.kind, out.trace, spec.policyRun ? value.switchStep : undefined),
             seconds,
             provider: out.provider,
             ...(this.verdicts.has(out) ? { verification: this.verdicts.get(out) } : {}),
@@ -278,13 +282,14 @@ export class GenerationState {
       },
       abort.signal,
     );
-    if (policy && tinSpec && ctx.onAudit) {
-      const card = this.card(tinSpec);
+    if (policy && policySpec && ctx.onAudit) {
+      const card = this.card(policySpec);
       const v = this.lastVerification;
       const rewrite = this.rewrite;
       ctx.onAudit({
         time: new Date().toISOString(),
         policyId: policy.id,
+        method: policySpec.kind === 'tin-mask' ? 'tin-mask' : 'tin',
         guardHits: [...new Set((rewrite?.result?.inputHits ?? []).map((h) => h.concept))],
         rewriteSource: rewrite?.result ? rewrite.result.source : rewrite?.status === 'error' ? 'failed' : 'none',
         switchStep: value.switchStep,
