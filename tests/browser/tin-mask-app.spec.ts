@@ -34,3 +34,40 @@ test('educator view: TIN, ORIGINAL and TIN + MASK side by side; the masked card 
   await expect(page.locator('[data-run="tin"], [data-run="original"]').getByTestId('mask-strip')).toHaveCount(0);
   expect(external).toEqual([]);
 });
+
+test('kiosk with method "tin-mask": the policy run is TIN + MASK and judged; a layout concept runs TIN and the card says why; the audit names the method', async ({ page, context }) => {
+  const external = await offline(context);
+  const lastAudit = () => page.evaluate(() => (JSON.parse(localStorage.getItem('ores.audit.v1') ?? '[]') as { method: string }[]).at(-1));
+
+  await page.goto('/?kiosk=/tests/fixtures/policies/kiosk-red-mask.json');
+  await expect(page.getByTestId('kiosk-badge')).toBeVisible();
+  await modelReady(page);
+  await expect(page.getByTestId('policy-method')).toHaveText(/^TIN \+ MASK: the banned concepts are appearance or objects/);
+  await page.locator('#prompt').fill('a red square on a teal background');
+  await page.locator('#steps').fill('5'); // S = round(5 * 0.2) = 1
+  await page.getByRole('button', { name: 'Generate' }).click();
+  const masked = page.locator('[data-run="tin-mask"]');
+  await expect(masked.getByTestId('result-image')).toBeVisible({ timeout: RUN_TIMEOUT });
+  await expect(page.locator('[data-run]')).toHaveCount(1);
+  await expect(masked.getByTestId('method-reason')).toContainText('the mask changes only where they are');
+  await expect(masked.getByTestId('verification')).toHaveText(/^checked by the world judge: clean/);
+  // u conditions every step; steps 2..5 also had u′ inside the mask
+  await expect(masked.locator('.timeline li[data-prompt="u"]')).toHaveCount(5);
+  await expect(masked.locator('.timeline li.after')).toHaveCount(4);
+  await expect(masked.locator('.strip')).toHaveCount(0); // nothing shown before the judge has passed it
+  expect(await lastAudit()).toMatchObject({ method: 'tin-mask', switchStep: 1, verdict: 'clean' });
+
+  await page.goto('/?kiosk=/tests/fixtures/policies/kiosk-background-mask.json');
+  await modelReady(page);
+  await expect(page.getByTestId('policy-method')).toHaveText(/^TIN \+ MASK: "teal background" is .*TIN runs instead/);
+  await page.locator('#prompt').fill('a blue circle on a teal background');
+  await page.locator('#steps').fill('4');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  const tin = page.locator('[data-run="tin"]');
+  await expect(tin.getByTestId('method-reason')).toHaveText(/^"teal background" is .*a mask would keep it, so TIN runs instead/);
+  await expect(tin.getByTestId('result-image')).toBeVisible({ timeout: RUN_TIMEOUT });
+  await expect(page.locator('[data-run="tin-mask"]')).toHaveCount(0);
+  await expect(tin.getByTestId('verification')).toHaveText(/^checked by the world judge: clean/);
+  expect(await lastAudit()).toMatchObject({ method: 'tin', switchStep: 1 });
+  expect(external).toEqual([]);
+});
