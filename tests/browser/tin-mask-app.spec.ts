@@ -30,6 +30,10 @@ test('educator view: TIN, ORIGINAL and TIN + MASK side by side; the masked card 
   await expect(maps.nth(1)).toHaveAccessibleName('mask at step 4: where u′ was allowed to change the picture');
   expect(await maps.nth(0).evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])).toEqual([48, 48]);
   await expect(masked.getByTestId('mask-legend')).toContainText('dark = u kept, bright = u′ allowed to change the picture');
+  // u conditions every step; the masked ones (after S = 1) are marked, and the legend says u′ only acts inside the mask
+  await expect(masked.locator('.timeline li[data-prompt="u"]')).toHaveCount(6);
+  await expect(masked.locator('.timeline li.after')).toHaveCount(5);
+  await expect(masked.locator('.timeline-wrap .legend')).toContainText('u′ inside the mask (steps 2–6, after S = 1)');
   // the other cards have no mask
   await expect(page.locator('[data-run="tin"], [data-run="original"]').getByTestId('mask-strip')).toHaveCount(0);
   expect(external).toEqual([]);

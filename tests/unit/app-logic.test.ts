@@ -6,7 +6,7 @@ import { findModel, parseManifest } from '../../src/core/manifest.ts';
 import { formatBytes, segments } from '../../src/app/lib/format.ts';
 import { bakedKiosk, detectKiosk, findPolicyUrl } from '../../src/app/lib/kiosk.ts';
 import { maskColour, maskScale, maskToRgba } from '../../src/app/lib/maskImage.ts';
-import { planRuns, rerunTin, runAll, timeline } from '../../src/app/lib/runs.ts';
+import { planRuns, rerunTin, runAll, switchesAt, timeline, type RunKind } from '../../src/app/lib/runs.ts';
 import { defaultSettings, KIOSK_STORAGE_KEY, loadSettings, saveSettings, STORAGE_KEY } from '../../src/app/lib/settings.ts';
 import { fieldForCode, validateInputs } from '../../src/app/lib/validate.ts';
 import { isErrorCode } from '../../src/core/errorCodes.ts';
@@ -325,6 +325,7 @@ describe('the policy field and the educator runs', () => {
     const trace = [0, 1, 2].map((step) => ({ step, timestep: 900 - step, prompt: 0, negative: 1, promptText: 'a red circle', negativeText: '', ...(step >= 1 ? { maskText: 'a blue circle' } : {}) }));
     expect(timeline('tin-mask', trace, 1).map((c) => [c.prompt, c.afterSwitch])).toEqual([['u', false], ['u', true], ['u', true]]);
     expect(timeline('tin-mask', trace, undefined).some((c) => c.afterSwitch)).toBe(false);
+    expect(['tin', 'tin-mask', 'original', 'blacklist', 'negative', 'plain'].map((k) => switchesAt(k as RunKind))).toEqual([true, true, false, false, false, false]);
   });
 });
 

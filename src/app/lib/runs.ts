@@ -59,6 +59,9 @@ export const RUN_TITLES: Readonly<Record<RunKind, string>> = {
   plain: 'Result',
 };
 
+/** Whether a run's schedule switches at S (TIN, TIN + MASK): its card shows S, its timeline the steps after it. */
+export const switchesAt = (kind: RunKind): boolean => kind !== 'plain' && METHODS[kind].usesSwitch;
+
 export function planRuns(v: ValidInputs, o: PlanOptions): RunSpec[] {
   const negative = o.kiosk ? '' : v.negativePrompt;
   const base = { prompt: v.prompt, seed: v.seed, steps: v.steps, guidanceScale: v.guidanceScale, ...(o.previewEvery > 0 ? { previewEvery: o.previewEvery } : {}) };

@@ -12,7 +12,7 @@ import { pngBlob } from '../lib/download.ts';
 import { rgbaToDataUrl } from '../lib/image.ts';
 import { maskScale, maskToRgba } from '../lib/maskImage.ts';
 import type { LlmHandle, RewriteOutcome, RewriteService } from '../lib/rewrite.ts';
-import { planRuns, rerunTin, runAll, timeline, type PlanOptions, type RunSpec, type TimelineCell } from '../lib/runs.ts';
+import { planRuns, rerunTin, runAll, switchesAt, timeline, type PlanOptions, type RunSpec, type TimelineCell } from '../lib/runs.ts';
 import type { CompiledPolicy } from '../../core/policy/compile.ts';
 import { judgePlan, type JudgePlan } from '../../core/policy/judgePlan.ts';
 import type { AuditEntry } from '../../core/policy/audit.ts';
@@ -229,7 +229,8 @@ export class GenerationState {
       status: 'queued',
       steps: value.steps,
       seed: value.seed,
-      ...(spec.policyRun ? { switchStep: value.switchStep, ...(choice ? { switchReason: choice.reason } : {}) } : {}),
+      ...(switchesAt(spec.kind) ? { switchStep: value.switchStep } : {}),
+      ...(spec.policyRun && choice ? { switchReason: choice.reason } : {}),
       progress: null,
       previews: [],
       masks: [],
@@ -263,7 +264,7 @@ export class GenerationState {
             status: 'done',
             png,
             pngUrl: URL.createObjectURL(png),
-            cells: timeline(spec.kind, out.trace, spec.policyRun ? value.switchStep : undefined),
+            cells: timeline(spec.kind, out.trace, switchesAt(spec.kind) ? value.switchStep : undefined),
             seconds,
             provider: out.provider,
             ...(this.verdicts.has(out) ? { verification: this.verdicts.get(out) } : {}),
