@@ -150,6 +150,6 @@ export function timeline(kind: RunKind, trace: readonly StepRecord[], switchStep
     prompt: kind === 'tin' && r.prompt === 1 ? 'u′' : 'u',
     text: r.promptText,
     negative: r.negativeText,
-    afterSwitch: (kind === 'tin' || kind === 'tin-mask') && switchStep !== undefined && r.step >= switchStep,
+    afterSwitch: switchesAt(kind) && switchStep !== undefined && r.step >= switchStep,
   }));
 }
