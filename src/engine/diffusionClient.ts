@@ -2,6 +2,7 @@ import type { DeviceCapabilities, Provider } from '../core/capabilities.ts';
 import { CancelledError, OresError } from '../core/errors.ts';
 import { isErrorCode } from '../core/errorCodes.ts';
 import type { RgbaImage } from '../core/pipeline/image.ts';
+import type { LatentMask } from '../core/pipeline/pipeline.ts';
 import type { Progress } from '../core/pipeline/progress.ts';
 import type { GenerateRequest } from '../core/pipeline/request.ts';
 import type { ImageVerdict } from '../core/judge/types.ts';
@@ -23,6 +24,8 @@ export interface GenerateCall {
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
   onPreview?: (step: number, image: RgbaImage) => void;
+  /** tin-mask: the mask of the step, at preview steps after S. */
+  onMask?: (step: number, mask: LatentMask) => void;
 }
 
 type Pending = {
@@ -30,9 +33,10 @@ type Pending = {
   reject: (e: Error) => void;
   onProgress?: (p: Progress) => void;
   onPreview?: (step: number, image: RgbaImage) => void;
+  onMask?: (step: number, mask: LatentMask) => void;
 };
 
-/** Promise API over the diffusion worker: ids, progress, previews, cancel by AbortSignal. */
+/** Promise API over the diffusion worker: ids, progress, previews and masks, cancel by AbortSignal. */
 export class DiffusionClient {
   private nextId = 1;
   private pending = new Map<number, Pending>();
@@ -46,6 +50,7 @@ export class DiffusionClient {
     if (!p) return;
     if (m.type === 'progress') return p.onProgress?.(m.progress);
     if (m.type === 'preview') return p.onPreview?.(m.step, m.image);
+    if (m.type === 'mask') return p.onMask?.(m.step, m.mask);
     this.pending.delete(m.id);
     if (m.type === 'error') {
       p.reject(m.error.code === 'cancelled' ? new CancelledError(m.error.message) : new OresError(isErrorCode(m.error.code) ? m.error.code : 'internal', m.error.message));
@@ -103,7 +108,7 @@ export class DiffusionClient {
     };
     const { schedule, ...rest } = c.request;
     const request: WireGenerateRequest = { ...rest, ...(schedule ? { schedule: { ...schedule, prompts: schedule.prompts.map(wirePrompt) } } : {}) };
-    const { id, done } = this.call((id) => ({ type: 'generate', id, request }), { onProgress: c.onProgress, onPreview: c.onPreview });
+    const { id, done } = this.call((id) => ({ type: 'generate', id, request }), { onProgress: c.onProgress, onPreview: c.onPreview, onMask: c.onMask });
     const onAbort = () => this.worker.postMessage({ type: 'cancel', id });
     c.signal?.addEventListener('abort', onAbort, { once: true });
     for (const [key, p] of pending) {

@@ -185,6 +185,7 @@ export function createDiffusionHost(d: HostDeps): (msg: HostRequest) => Promise<
             signal: abort.signal,
             onProgress: (progress) => d.post({ type: 'progress', id: msg.id, progress }),
             onPreview: (step, image) => d.post({ type: 'preview', id: msg.id, step, image }),
+            onMask: (step, mask) => d.post({ type: 'mask', id: msg.id, step, mask }),
           });
           const { image, ...rest } = result;
           const png = await d.encodePng(image);

@@ -1,7 +1,7 @@
 import type { DeviceCapabilities, Provider } from '../core/capabilities.ts';
 import type { ProviderDecision, RememberedProvider } from '../core/providerChoice.ts';
 import type { RgbaImage } from '../core/pipeline/image.ts';
-import type { SampleResult } from '../core/pipeline/pipeline.ts';
+import type { LatentMask, SampleResult } from '../core/pipeline/pipeline.ts';
 import type { Progress } from '../core/pipeline/progress.ts';
 import type { ConditioningSchedule } from '../core/pipeline/schedule.ts';
 import type { GenerateRequest } from '../core/pipeline/request.ts';
@@ -52,6 +52,8 @@ export type HostResponse =
   | { type: 'loaded'; id: number; modelId: string; provider: Provider; choice: ProviderDecision; deviceKey: string; maxSteps: number; warm: boolean }
   | { type: 'progress'; id: number; progress: Progress }
   | { type: 'preview'; id: number; step: number; image: RgbaImage }
+  /** tin-mask: where u' conditioned the step, sent with the previews (no extra readback on other steps). */
+  | { type: 'mask'; id: number; step: number; mask: LatentMask }
   | { type: 'result'; id: number; output: GenerationOutput }
   | { type: 'judged'; id: number; judge: string; verdict: ImageVerdict }
   | { type: 'unloaded'; id: number }

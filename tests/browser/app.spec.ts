@@ -1,30 +1,11 @@
 // The app end to end: the real diffusion worker with the embedded model on the provider measured
 // faster at load (WebGPU on SwiftShader or WASM; tests/browser/provider-choice.spec.ts checks the choice).
 // Few generations (each denoising step takes a while on a CPU GPU), short step counts.
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { FALLBACK_LABEL, modelReady, offline, RUN_TIMEOUT } from './appPage.ts';
 
-const FALLBACK_LABEL = 'Offline fallback (word substitution, no language model)';
-const MODEL_TIMEOUT = 180_000;
-const RUN_TIMEOUT = 400_000;
 // A step of the embedded model takes seconds on SwiftShader (more on a busy machine).
 test.describe.configure({ timeout: 600_000 });
-
-/** Every request must stay on the dev server: no model hub, no CDN. Returns the ones that tried to leave. */
-async function offline(context: BrowserContext): Promise<string[]> {
-  const external: string[] = [];
-  await context.route('**/*', (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === 'localhost' || url.hostname === '127.0.0.1') return route.continue();
-    external.push(url.href);
-    return route.abort();
-  });
-  return external;
-}
-
-async function modelReady(page: Page) {
-  await expect(page.getByTestId('model-ready')).toBeVisible({ timeout: MODEL_TIMEOUT });
-  await expect(page.getByTestId('model-ready')).toContainText(/WebGPU|WASM/);
-}
 
 test('loads the embedded model without any hub, generates an image, downloads the PNG', async ({ page, context }) => {
   const external = await offline(context);

@@ -5,7 +5,8 @@ import manifestJson from '../../models-manifest/models.json';
 import { findModel, parseManifest } from '../../src/core/manifest.ts';
 import { formatBytes, segments } from '../../src/app/lib/format.ts';
 import { bakedKiosk, detectKiosk, findPolicyUrl } from '../../src/app/lib/kiosk.ts';
-import { planRuns, rerunTin, runAll, timeline } from '../../src/app/lib/runs.ts';
+import { maskColour, maskScale, maskToRgba } from '../../src/app/lib/maskImage.ts';
+import { planRuns, rerunTin, runAll, switchesAt, timeline, type RunKind } from '../../src/app/lib/runs.ts';
 import { defaultSettings, KIOSK_STORAGE_KEY, loadSettings, saveSettings, STORAGE_KEY } from '../../src/app/lib/settings.ts';
 import { fieldForCode, validateInputs } from '../../src/app/lib/validate.ts';
 import { isErrorCode } from '../../src/core/errorCodes.ts';
@@ -105,7 +106,7 @@ describe('run plan', () => {
     const again = rerunTin(tin!, 8, 0);
     expect(again).toMatchObject({ ...tin!.request, seed: 8, schedule: { prompts: tin!.request.schedule!.prompts } });
     expect(again.schedule!.steps).toEqual(Array(20).fill({ prompt: 1, negative: 2 })); // every step on u', the user's negative kept
-    expect(() => rerunTin(original!, 8, 0)).toThrow(/not TIN/);
+    expect(() => rerunTin(original!, 8, 0)).toThrow(/not the one the policy protects/);
   });
 
   it('a kiosk only ever runs TIN', () => {
@@ -113,6 +114,31 @@ describe('run plan', () => {
     expect(runs.map((r) => r.kind)).toEqual(['tin']);
     expect(runs[0]!.request.schedule!.prompts[2]).toBe(''); // no negative prompt in a kiosk
     expect(() => planRuns(v, { concepts: [], kiosk: true, compare: [], previewEvery: 0 })).toThrow(OresError);
+  });
+
+  it("a kiosk whose policy chose TIN + MASK runs it as the policy's run where the mask fits, TIN (and why) where it does not", () => {
+    const fits = { fits: true, reason: 'the banned concepts are appearance or objects: the mask changes only where they are' };
+    const [masked, ...rest] = planRuns(v, { concepts: ['red'], kiosk: true, compare: ['original'], previewEvery: 0, rewritten, mask: fits });
+    expect(rest).toEqual([]);
+    expect(masked).toMatchObject({ kind: 'tin-mask', title: 'TIN + MASK', policyRun: true, methodReason: fits.reason });
+    const schedule = masked!.request.schedule!;
+    expect(schedule.mask).toMatchObject({ prompt: 2, from: 3 }); // u' inside the mask from S = 3
+    expect(schedule.steps.every((s) => s.prompt === 0)).toBe(true); // u throughout
+    expect(schedule.prompts[0]).toBe('a red circle');
+    expect(typeof schedule.prompts[2]).toBe('function'); // the rewrite, still on its way
+    // verification's regeneration stays plain TIN from step 0
+    expect(rerunTin(masked!, 8, 0)).toMatchObject({ seed: 8, schedule: { steps: Array(20).fill({ prompt: 1, negative: 2 }) } });
+    expect(rerunTin(masked!, 8, 0).schedule!.mask).toBeUndefined();
+
+    const layout = { fits: false, reason: '"navy background" is a background: a mask would keep it, so TIN runs instead' };
+    const [tin] = planRuns(v, { concepts: ['navy background'], kiosk: true, compare: [], previewEvery: 0, rewritten, mask: layout });
+    expect(tin).toMatchObject({ kind: 'tin', title: 'TIN', policyRun: true, methodReason: layout.reason });
+    expect(tin!.request.schedule!.mask).toBeUndefined();
+    expect(tin!.request.schedule!.steps.map((s) => s.prompt)).toEqual([...Array(3).fill(0), ...Array(17).fill(1)]);
+    // a policy that did not choose the mask: TIN, nothing to explain
+    expect(planRuns(v, { concepts: ['red'], kiosk: true, compare: [], previewEvery: 0, rewritten })[0]).not.toHaveProperty('methodReason');
+    // outside a kiosk the educator's checkboxes decide: the mask choice changes nothing
+    expect(planRuns(v, { concepts: ['red'], kiosk: false, compare: [], previewEvery: 0, rewritten, mask: fits }).map((r) => [r.kind, r.methodReason])).toEqual([['tin', undefined]]);
   });
 
   it('no concepts: just u', () => {
@@ -292,5 +318,44 @@ describe('the policy field and the educator runs', () => {
     expect(runs.map((r) => r.kind)).toEqual(['tin', 'tin-mask']);
     expect(runs[1]!.title).toBe('TIN + MASK');
     expect(runs[1]!.request.schedule!.mask).toBeDefined();
+    expect(runs.map((r) => r.policyRun)).toEqual([true, undefined]); // only TIN is verified and audited
+  });
+
+  it("TIN + MASK's timeline marks the steps after S (u′ inside the mask) while u conditions every step", () => {
+    const trace = [0, 1, 2].map((step) => ({ step, timestep: 900 - step, prompt: 0, negative: 1, promptText: 'a red circle', negativeText: '', ...(step >= 1 ? { maskText: 'a blue circle' } : {}) }));
+    expect(timeline('tin-mask', trace, 1).map((c) => [c.prompt, c.afterSwitch])).toEqual([['u', false], ['u', true], ['u', true]]);
+    expect(timeline('tin-mask', trace, undefined).some((c) => c.afterSwitch)).toBe(false);
+    expect(['tin', 'tin-mask', 'original', 'blacklist', 'negative', 'plain'].map((k) => switchesAt(k as RunKind))).toEqual([true, true, false, false, false, false]);
+  });
+});
+
+describe('the mask heat map (educator view of TIN + MASK)', () => {
+  it('maps 0, 0.5 and 1 to the ramp stops, halfway between them linearly, and clamps the rest', () => {
+    expect(maskColour(0)).toEqual([68, 1, 84]);
+    expect(maskColour(0.5)).toEqual([33, 145, 140]);
+    expect(maskColour(1)).toEqual([253, 231, 37]);
+    expect(maskColour(0.25)).toEqual([51, 73, 112]); // (68+33)/2, (1+145)/2, (84+140)/2, rounded
+    expect(maskColour(-3)).toEqual(maskColour(0));
+    expect(maskColour(7)).toEqual(maskColour(1));
+    expect(maskColour(Number.NaN)).toEqual(maskColour(0));
+  });
+
+  it('draws each latent cell as a scale x scale square, row-major, opaque', () => {
+    const img = maskToRgba({ data: Float32Array.from([0, 1, 1, 0.5, 0, 0]), width: 3, height: 2 }, 2);
+    expect([img.width, img.height, img.data.length]).toEqual([6, 4, 6 * 4 * 4]);
+    const px = (x: number, y: number) => Array.from(img.data.subarray((y * 6 + x) * 4, (y * 6 + x) * 4 + 4));
+    expect(px(0, 0)).toEqual([68, 1, 84, 255]);
+    expect(px(1, 1)).toEqual([68, 1, 84, 255]); // still cell (0, 0)
+    expect(px(2, 0)).toEqual([253, 231, 37, 255]); // cell (1, 0)
+    expect(px(5, 1)).toEqual([253, 231, 37, 255]); // cell (2, 0)
+    expect(px(0, 2)).toEqual([33, 145, 140, 255]); // cell (0, 1)
+    expect(px(5, 3)).toEqual([68, 1, 84, 255]); // cell (2, 1)
+    expect(() => maskToRgba({ data: new Float32Array(5), width: 3, height: 2 }, 1)).toThrow(/5 values for a 3 x 2 grid/);
+  });
+
+  it('scales a latent grid up to at least the thumbnail size', () => {
+    expect(maskScale({ width: 8, height: 8 }, 48)).toBe(6);
+    expect(maskScale({ width: 64, height: 48 }, 48)).toBe(1);
+    expect(maskScale({ width: 10, height: 7 }, 48)).toBe(5);
   });
 });

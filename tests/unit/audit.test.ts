@@ -6,6 +6,7 @@ import { MemoryStorage } from './helpers/memoryStorage.ts';
 const entry = (i: number, extra: Partial<AuditEntry> = {}): AuditEntry => ({
   time: `2026-12-02T10:00:${String(i).padStart(2, '0')}Z`,
   policyId: 'p-0000abcd',
+  method: 'tin',
   guardHits: ['red'],
   rewriteSource: 'fallback',
   switchStep: 3,
@@ -29,6 +30,16 @@ describe('kiosk audit log', () => {
     const log = new AuditLog(new MemoryStorage(), 5);
     for (let i = 0; i < 12; i++) log.append(entry(i));
     expect(log.entries().map((e) => e.time.slice(-3, -1))).toEqual(['07', '08', '09', '10', '11']);
+  });
+
+  it('records which method ran; an entry stored before kiosks could choose one reads as TIN', () => {
+    const storage = new MemoryStorage();
+    const { method: _, ...older } = entry(1);
+    storage.setItem(AUDIT_KEY, JSON.stringify([older]));
+    const log = new AuditLog(storage);
+    log.append(entry(2, { method: 'tin-mask' }));
+    expect(log.entries().map((e) => e.method)).toEqual(['tin', 'tin-mask']);
+    expect(() => log.append({ ...entry(3), method: 'negative' as never })).toThrow();
   });
 
   it('skips malformed stored entries and refuses malformed new ones', () => {

@@ -1,8 +1,9 @@
-// The worker's logic (src/engine/diffusionHost.ts) in Node: TIN's rewrite sent as a message.
+// The worker's logic (src/engine/diffusionHost.ts) in Node: TIN's rewrite sent as a message, tin-mask's masks sent back.
 import * as ort from 'onnxruntime-web';
 import { expect, test } from 'vitest';
 import { METHODS } from '../../src/core/tin/methods.ts';
-import { createDiffusionHost } from '../../src/engine/diffusionHost.ts';
+import { DiffusionClient, type WorkerLike } from '../../src/engine/diffusionClient.ts';
+import { createDiffusionHost, type HostDeps } from '../../src/engine/diffusionHost.ts';
 import type { HostRequest, HostResponse, WireSchedule } from '../../src/engine/protocol.ts';
 import { fsFetcher } from '../../src/node/fsFetcher.ts';
 import type { FileFetcher } from '../../src/engine/fetcher.ts';
@@ -22,9 +23,8 @@ const tin = (steps: number, at: number): WireSchedule => ({
   steps: Array.from({ length: steps }, (_, i) => ({ prompt: i < at ? 0 : 1, negative: 2 })),
 });
 
-function host(manifest = fixtureManifest, root = fixtureModels, fetcher: FileFetcher = fsFetcher(root)) {
-  const waiters = new Map<number, (m: HostResponse) => void>();
-  const handle = createDiffusionHost({
+function hostDeps(post: (m: HostResponse) => void, manifest = fixtureManifest, root = fixtureModels, fetcher: FileFetcher = fsFetcher(root)): HostDeps {
+  return {
     ort,
     manifest,
     fetchManifest: async () => manifest,
@@ -32,16 +32,31 @@ function host(manifest = fixtureManifest, root = fixtureModels, fetcher: FileFet
     graphsBaseUrl: publicDir + 'graphs/',
     capabilities: async () => ({ webgpu: false, shaderF16: false, maxBufferSize: 0, maxStorageBufferBindingSize: 0 }),
     encodePng: async () => new Uint8Array(8),
-    post: (m) => {
-      if (m.type !== 'progress' && m.type !== 'preview') waiters.get(m.id)?.(m);
-    },
-  });
+    post,
+  };
+}
+
+function host(manifest = fixtureManifest, root = fixtureModels, fetcher: FileFetcher = fsFetcher(root)) {
+  const waiters = new Map<number, (m: HostResponse) => void>();
+  /** What the page would draw while a generation runs. */
+  const streamed: HostResponse[] = [];
+  const handle = createDiffusionHost(
+    hostDeps(
+      (m) => {
+        if (m.type === 'preview' || m.type === 'mask') streamed.push(m);
+        else if (m.type !== 'progress') waiters.get(m.id)?.(m);
+      },
+      manifest,
+      root,
+      fetcher,
+    ),
+  );
   const send = (m: HostRequest): Promise<HostResponse> => {
     const done = new Promise<HostResponse>((r) => waiters.set(m.id, r));
     void handle(m);
     return done;
   };
-  return { handle, send };
+  return { handle, send, streamed };
 }
 
 test("on load the page learns the most steps the model's scheduler can run", async () => {
@@ -67,6 +82,41 @@ test('a rewrite that failed early fails the run at step S with its reason', asyn
   void h.handle({ type: 'provide-prompt', id: 2, key: 'rewrite', error: 'no safe rewrite' });
   const m = await result;
   expect(m.type === 'error' && m.error).toMatchObject({ code: 'rewrite-failed', message: 'no safe rewrite' });
+}, 120_000);
+
+test("tin-mask's mask of each preview step reaches the page as a message of its own", async () => {
+  const h = host();
+  await h.send({ type: 'load', id: 1, modelId: 'tiny-sd', provider: 'wasm' });
+  const schedule = METHODS['tin-mask'].schedule({ query: 'a red cat', concepts: ['red'], steps: 6, switchStep: 2, rewritten: 'a blue cat' });
+  const m = await h.send({ type: 'generate', id: 2, request: { prompt: 'a red cat', seed: 3, steps: 6, previewEvery: 1, schedule: schedule as WireSchedule } });
+  expect(m.type).toBe('result');
+  const masks = h.streamed.flatMap((s) => (s.type === 'mask' ? [s] : []));
+  // Masked steps 3..6, the last one has no preview; the fixture's latent grid is 8 x 8.
+  expect(masks.map((s) => [s.id, s.step, s.mask.height, s.mask.width, s.mask.data.length])).toEqual([3, 4, 5].map((step) => [2, step, 8, 8, 64]));
+  expect(masks.every((s) => s.mask.data.every((v) => v >= 0 && v <= 1))).toBe(true);
+  expect(masks.some((s) => s.mask.data.some((v) => v > 0))).toBe(true); // u' = "a blue cat" differs somewhere
+  expect(h.streamed.filter((s) => s.type === 'preview').map((s) => s.step)).toEqual([1, 2, 3, 4, 5]);
+
+  const plain = await h.send({ type: 'generate', id: 3, request: { prompt: 'a red cat', seed: 3, steps: 6, previewEvery: 1 } });
+  expect(plain.type).toBe('result');
+  expect(h.streamed.filter((s) => s.id === 3 && s.type === 'mask')).toEqual([]); // no mask without tin-mask
+}, 120_000);
+
+test("the client hands each mask to the run's onMask, beside its previews", async () => {
+  const listeners: ((e: MessageEvent<HostResponse>) => void)[] = [];
+  const handle = createDiffusionHost(hostDeps((m) => listeners.forEach((l) => l({ data: m } as MessageEvent<HostResponse>))));
+  const worker: WorkerLike = { postMessage: (m) => void handle(m), addEventListener: (_type, l) => void listeners.push(l) };
+  const client = new DiffusionClient(worker);
+  await client.load('tiny-sd', { provider: 'wasm' });
+  const seen: string[] = [];
+  const rewritten = Promise.resolve('a blue cat');
+  await client.generate({
+    request: { prompt: 'a red cat', seed: 3, steps: 4, previewEvery: 1, schedule: METHODS['tin-mask'].schedule({ query: 'a red cat', concepts: ['red'], steps: 4, switchStep: 1, rewritten: () => rewritten }) },
+    onPreview: (step) => seen.push(`preview ${step}`),
+    onMask: (step, mask) => seen.push(`mask ${step} ${mask.width}x${mask.height}`),
+  });
+  // S = 1: steps 2..4 are masked; no preview (nor mask) after the last step.
+  expect(seen).toEqual(['preview 1', 'mask 2 8x8', 'preview 2', 'mask 3 8x8', 'preview 3']);
 }, 120_000);
 
 test('SLD survives the worker: its safety concept and warmup reach the loop', async () => {

@@ -33,7 +33,7 @@ function problem(input: unknown): string {
 
 describe('kiosk policy', () => {
   it('accepts a minimal policy and a full one', () => {
-    expect(parsePolicy({ bannedConcepts: ['red'] })).toEqual({ bannedConcepts: ['red'], verification: 'required', maxRetries: 2, auditPrompts: false });
+    expect(parsePolicy({ bannedConcepts: ['red'] })).toEqual({ bannedConcepts: ['red'], method: 'tin', verification: 'required', maxRetries: 2, auditPrompts: false });
     const full = parsePolicy(
       JSON.stringify({
         format: 'ores-policy',
@@ -44,8 +44,10 @@ describe('kiosk policy', () => {
         model: 'ores-tiny-world',
         llmModel: artifact.modelId,
         switchFraction: 0.2,
+        method: 'tin-mask',
       }),
     );
+    expect(full.method).toBe('tin-mask');
     expect(full.bannedConcepts).toEqual(['red', 'dog']);
     expect(full.switchFraction).toBe(0.2);
     expect(typeof full.instruction).toBe('object');
@@ -63,6 +65,8 @@ describe('kiosk policy', () => {
     expect(problem({ bannedConcepts: ['red'], switchFraction: 0.6 })).toMatch(/switchFraction: must be at most 0.5/); // leaves the rewrite nothing to do
     expect(parsePolicy({ bannedConcepts: ['red'], switchFraction: 0.5 }).switchFraction).toBe(0.5);
     expect(problem({ bannedConcepts: ['red'], verification: 'maybe' })).toMatch(/verification: /);
+    expect(problem({ bannedConcepts: ['red'], method: 'negative' })).toMatch(/method: .*"tin".*"tin-mask"/); // a kiosk runs TIN or TIN + MASK, never a baseline
+    expect(problem({ bannedConcepts: ['red'], method: 'TIN' })).toMatch(/method: /);
     expect(problem({ bannedConcepts: ['red'], maxRetries: 9 })).toMatch(/maxRetries: /);
     expect(problem({ bannedConcepts: ['red'], bannedConcept: ['dog'] })).toMatch(/bannedConcept/);
     expect(problem({ bannedConcepts: ['red'], version: 2 })).toMatch(/version: /);

@@ -10,11 +10,13 @@ import { FALLBACK_LABEL } from '../../core/rewrite/fallbackRewriter.ts';
 import type { DiffusionClient } from '../../engine/diffusionClient.ts';
 import { pngBlob } from '../lib/download.ts';
 import { rgbaToDataUrl } from '../lib/image.ts';
+import { maskScale, maskToRgba } from '../lib/maskImage.ts';
 import type { LlmHandle, RewriteOutcome, RewriteService } from '../lib/rewrite.ts';
-import { planRuns, rerunTin, runAll, timeline, type PlanOptions, type RunSpec, type TimelineCell } from '../lib/runs.ts';
+import { planRuns, rerunTin, runAll, switchesAt, timeline, type PlanOptions, type RunSpec, type TimelineCell } from '../lib/runs.ts';
 import type { CompiledPolicy } from '../../core/policy/compile.ts';
 import { judgePlan, type JudgePlan } from '../../core/policy/judgePlan.ts';
 import type { AuditEntry } from '../../core/policy/audit.ts';
+import type { Policy } from '../../core/policy/schema.ts';
 import { describeVerification, generateVerified, type Verification } from '../../core/policy/verify.ts';
 import type { GenerateCall } from '../../engine/diffusionClient.ts';
 import type { GenerationOutput } from '../../engine/protocol.ts';
@@ -30,6 +32,8 @@ export interface RunCard {
   readonly seed: number;
   readonly progress: Progress | null;
   readonly previews: readonly { step: number; url: string }[];
+  /** TIN + MASK: the mask of each preview step after S, as a heat map. */
+  readonly masks: readonly { step: number; url: string }[];
   readonly png?: Blob;
   readonly pngUrl?: string;
   readonly cells?: readonly TimelineCell[];
@@ -70,7 +74,12 @@ export interface GenerateContext {
   readonly onAudit?: (entry: AuditEntry) => void;
   /** Put the prompt in the audit entry (the policy opted in). */
   readonly auditPrompt?: boolean;
+  /** A kiosk policy's method: "tin-mask" runs TIN + MASK where the compiled policy's maskChoice fits. */
+  readonly method?: Policy['method'];
 }
+
+/** The heat map's smallest side in pixels: as large as a preview thumbnail, so the strip stays sharp. */
+const MASK_THUMBNAIL_PX = 48;
 
 export class GenerationState {
   running = $state(false);
@@ -112,12 +121,12 @@ export class GenerationState {
     return this.cards.find((c) => c.spec === spec);
   }
 
-  /** Verification text of each shown output (the TIN run's). */
+  /** Verification text of each shown output (the policy run's). */
   private verdicts = new WeakMap<GenerationOutput, string>();
   private lastVerification: Verification | null = null;
 
   /**
-   * TIN under output verification: the judge checks the image in the worker; a banned concept
+   * The policy's run (TIN, or a kiosk's TIN + MASK) under output verification: the judge checks the image in the worker; a banned concept
    * means the next seed with the rewrite from step 0, up to maxRetries; then a refusal (an error
    * card that names the concept and the judge, and no image).
    */
@@ -128,7 +137,7 @@ export class GenerationState {
       {
         generate: (a) => {
           if (a.seed === first.seed && a.switchStep === first.switchStep) return this.client.generate(c);
-          this.update(spec, { previews: [] });
+          this.update(spec, { previews: [], masks: [] });
           this.status = `${spec.title}: the judge saw a banned concept; regenerating (seed ${a.seed}, S = 0)…`;
           return this.client.generate({ ...c, request: rerunTin(spec, a.seed, a.switchStep) });
         },
@@ -203,25 +212,28 @@ export class GenerationState {
     let runs: RunSpec[];
     try {
       // A kiosk shows no step preview: nothing is shown before the final image has been checked.
-      runs = planRuns(value, { ...ctx, previewEvery: ctx.kiosk ? 0 : ctx.previewEvery, rewritten });
+      const mask = ctx.kiosk && ctx.method === 'tin-mask' ? policy?.maskChoice() : undefined;
+      runs = planRuns(value, { ...ctx, previewEvery: ctx.kiosk ? 0 : ctx.previewEvery, rewritten, ...(mask ? { mask } : {}) });
     } catch (e) {
       this.fieldErrors = { run: asOresError(e, 'internal') };
       this.running = false;
       return ['run'];
     }
-    const tinSpec = runs.find((r) => r.kind === 'tin');
+    const policySpec = runs.find((r) => r.policyRun);
     const verifying = {
       generate: (c: GenerateCall): Promise<GenerationOutput> =>
-        tinSpec && c.request === tinSpec.request && plan && ctx.verification !== 'off' ? this.verified(c, value, plan, ctx.maxRetries, tinSpec) : this.client.generate(c),
+        policySpec && c.request === policySpec.request && plan && ctx.verification !== 'off' ? this.verified(c, value, plan, ctx.maxRetries, policySpec) : this.client.generate(c),
     };
     this.cards = runs.map((spec) => ({
       spec,
       status: 'queued',
       steps: value.steps,
       seed: value.seed,
-      ...(spec.kind === 'tin' ? { switchStep: value.switchStep, ...(choice ? { switchReason: choice.reason } : {}) } : {}),
+      ...(switchesAt(spec.kind) ? { switchStep: value.switchStep } : {}),
+      ...(spec.policyRun && choice ? { switchReason: choice.reason } : {}),
       progress: null,
       previews: [],
+      masks: [],
     }));
     const started = new Map<RunSpec, number>();
     await runAll(
@@ -241,6 +253,10 @@ export class GenerationState {
           const card = this.card(spec);
           if (card) this.update(spec, { previews: [...card.previews, { step, url: rgbaToDataUrl(image) }] });
         },
+        onMask: (spec, step, mask) => {
+          const card = this.card(spec);
+          if (card) this.update(spec, { masks: [...card.masks, { step, url: rgbaToDataUrl(maskToRgba(mask, maskScale(mask, MASK_THUMBNAIL_PX))) }] });
+        },
         onResult: (spec, out) => {
           const png = pngBlob(out.png);
           const seconds = (performance.now() - (started.get(spec) ?? performance.now())) / 1000;
@@ -248,7 +264,7 @@ export class GenerationState {
             status: 'done',
             png,
             pngUrl: URL.createObjectURL(png),
-            cells: timeline(spec.kind, out.trace, spec.kind === 'tin' ? value.switchStep : undefined),
+            cells: timeline(spec.kind, out.trace, switchesAt(spec.kind) ? value.switchStep : undefined),
             seconds,
             provider: out.provider,
             ...(this.verdicts.has(out) ? { verification: this.verdicts.get(out) } : {}),
@@ -267,13 +283,14 @@ export class GenerationState {
       },
       abort.signal,
     );
-    if (policy && tinSpec && ctx.onAudit) {
-      const card = this.card(tinSpec);
+    if (policy && policySpec && ctx.onAudit) {
+      const card = this.card(policySpec);
       const v = this.lastVerification;
       const rewrite = this.rewrite;
       ctx.onAudit({
         time: new Date().toISOString(),
         policyId: policy.id,
+        method: policySpec.kind === 'tin-mask' ? 'tin-mask' : 'tin',
         guardHits: [...new Set((rewrite?.result?.inputHits ?? []).map((h) => h.concept))],
         rewriteSource: rewrite?.result ? rewrite.result.source : rewrite?.status === 'error' ? 'failed' : 'none',
         switchStep: value.switchStep,

@@ -1,5 +1,5 @@
 /**
- * A kiosk's audit log: one entry per generation (time, policy id, guard hits, rewrite source, S,
+ * A kiosk's audit log: one entry per generation (time, policy id, method, guard hits, rewrite source, S,
  * the verification verdict, retries or refusal), kept locally with a size cap and exported as JSON
  * Lines for the operator. No prompt text unless the policy opts in (`auditPrompts`).
  */
@@ -8,6 +8,11 @@ import { z } from 'zod';
 export const AuditEntrySchema = z.strictObject({
   time: z.string(),
   policyId: z.string(),
+  /**
+   * The policy run's method: TIN, or TIN + MASK where the policy chose it and the mask can keep it.
+   * A regeneration (retries) is TIN from step 0 either way. Entries from before kiosks could choose were TIN.
+   */
+  method: z.enum(['tin', 'tin-mask']).default('tin'),
   /** The banned concepts the guard found in the visitor's prompt (concept names, not the words). */
   guardHits: z.array(z.string()),
   rewriteSource: z.enum(['llm', 'fallback', 'none', 'failed']),

@@ -9,6 +9,8 @@
  *     "model": "ores-tiny-world",                         (optional diffusion model id from the manifest)
  *     "llmModel": "Llama-3.2-1B-Instruct-q4f32_1-MLC",    (optional WebLLM model id for the rewrite)
  *     "switchFraction": 0.15,                             (optional S/T, at most 0.5; default: the model's)
+ *     "method": "tin",                                    (optional: "tin" (default) or "tin-mask": u' only where u and u' disagree,
+ *                                                          when the compiled policy allows it (no layout concept); else TIN)
  *     "verification": "required",                         (optional: "required" (default) or "off")
  *     "maxRetries": 2,                                    (optional regenerations when the judge sees a concept, 0-5)
  *     "auditPrompts": false                               (optional: keep visitors' prompts in the audit log; default false)
@@ -48,6 +50,11 @@ export const PolicySchema = z.strictObject({
     .min(0, 'must be between 0 and 0.5')
     .max(MAX_KIOSK_SWITCH_FRACTION, `must be at most ${MAX_KIOSK_SWITCH_FRACTION}: after half the steps on the user's prompt the picture is already drawn, and the rewrite would have nothing left to change`)
     .optional(),
+  /**
+   * The protected run's method. "tin-mask" keeps the user's picture outside the concept, but a layout
+   * concept (a background, a count) is the whole picture: such a policy runs TIN and the card says why.
+   */
+  method: z.enum(['tin', 'tin-mask']).default('tin'),
   /** "required": every image is judged before it is shown; a model without a judge for the concepts refuses to start. */
   verification: z.enum(['required', 'off']).default('required'),
   maxRetries: z.number().int().min(0).max(5).default(2),
