@@ -3,18 +3,13 @@
 // are downloaded and checked by the worker, transformers.js opens them there, and the TIN card
 // names the judge. WASM for speed; nothing leaves the dev server.
 import { expect, test } from '@playwright/test';
+import { offline } from './appPage.ts';
 
 const APP = '/?manifest=/tests/fixtures/models/manifest.json';
 test.describe.configure({ timeout: 300_000 });
 
 test('an image of a model with a CLIP judge is checked by it before it is shown', async ({ page, context }) => {
-  const external: string[] = [];
-  await context.route('**/*', (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === 'localhost' || url.hostname === '127.0.0.1') return route.continue();
-    external.push(url.href);
-    return route.abort();
-  });
+  const external = await offline(context);
   const judgeFiles: string[] = [];
   context.on('request', (r) => r.url().includes('/tiny-clip/') && judgeFiles.push(new URL(r.url()).pathname));
   await page.goto(APP);

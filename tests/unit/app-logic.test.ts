@@ -109,6 +109,15 @@ describe('run plan', () => {
     expect(() => rerunTin(original!, 8, 0)).toThrow(/not the one the policy protects/);
   });
 
+  it('a regeneration can carry a new rewrite (written knowing what the judge saw)', async () => {
+    const [tin] = planRuns(v, { concepts: ['red'], kiosk: false, compare: [], previewEvery: 2, rewritten });
+    const again = rerunTin(tin!, 8, 0, Promise.resolve('a green circle'));
+    const u2 = again.schedule!.prompts[1];
+    expect(typeof u2).toBe('function');
+    expect(await (u2 as () => Promise<string>)()).toBe('a green circle');
+    expect(again.schedule!.prompts[0]).toBe('a red circle');
+  });
+
   it('a kiosk only ever runs TIN', () => {
     const runs = planRuns(v, { concepts: ['red'], kiosk: true, compare: ['original', 'blacklist', 'negative'], previewEvery: 0, rewritten });
     expect(runs.map((r) => r.kind)).toEqual(['tin']);

@@ -44,3 +44,16 @@ describe('a rewriter that throws a plain error', () => {
     await expect(s.rewrite({ query: 'a red circle', concepts: ['red'], llm: { engine, modelId: 'fake-model' } })).rejects.toMatchObject({ code: 'rewrite-failed' });
   });
 });
+
+describe("a regeneration's rewrite", () => {
+  it('hands the LLM the caption whose picture failed and what the judge saw', async () => {
+    const engine = {} as ChatEngine;
+    const seen: unknown[] = [];
+    const llm = { label: 'LLM fake-model', rewrite: async (r: { shown?: unknown }) => (seen.push(r.shown), { rewritten: 'a blue square', source: 'llm', label: 'LLM fake-model', attempts: 1, trace: [], inputHits: [] }) } as unknown as Rewriter;
+    const s = service({ llm: { engine, rewriter: llm } });
+    const shown = { rewritten: 'a blue disk', seen: '"circle" (shape: judged circle (p=0.97))' };
+    const out = await s.rewrite({ query: 'a blue disk', concepts: ['circle'], llm: { engine, modelId: 'fake-model' }, shown });
+    expect(out.rewritten).toBe('a blue square');
+    expect(seen).toEqual([shown]);
+  });
+});

@@ -9,7 +9,7 @@ import { compilePolicy, type CompiledPolicy } from '../../core/policy/compile.ts
 import { createFallbackRewriter } from '../../core/rewrite/fallbackRewriter.ts';
 import { defaultInstruction } from '../../core/rewrite/instructions.ts';
 import { createLlmRewriter } from '../../core/rewrite/llmRewriter.ts';
-import type { ChatEngine, RewriteResult, Rewriter } from '../../core/rewrite/types.ts';
+import type { ChatEngine, RewriteRequest, RewriteResult, Rewriter } from '../../core/rewrite/types.ts';
 
 export interface LlmHandle {
   readonly engine: ChatEngine;
@@ -25,6 +25,8 @@ export interface RewriteCall {
   readonly instruction?: string;
   /** The compiled policy of `concepts`. */
   readonly policy?: CompiledPolicy;
+  /** A regeneration's rewrite: the caption whose picture the judge still read as a banned concept (LLM only). */
+  readonly shown?: RewriteRequest['shown'];
   readonly signal?: AbortSignal;
 }
 
@@ -97,6 +99,7 @@ export class RewriteService {
           concepts: call.concepts,
           instruction: call.instruction ?? defaultInstruction(call.llm.modelId),
           policy: call.policy,
+          ...(call.shown ? { shown: call.shown } : {}),
           signal: call.signal,
         });
       } catch (e) {

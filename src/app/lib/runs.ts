@@ -92,9 +92,9 @@ export function planRuns(v: ValidInputs, o: PlanOptions): RunSpec[] {
 }
 
 /** The policy's run again as TIN with another seed and S (verification's regeneration), its schedule built by METHODS.tin. */
-export function rerunTin(spec: RunSpec, seed: number, switchStep: number): GenerateCall['request'] {
+export function rerunTin(spec: RunSpec, seed: number, switchStep: number, rewritten?: Promise<string>): GenerateCall['request'] {
   if (!spec.policyRun || !spec.input) throw new Error(`rerunTin: the ${spec.kind} run is not the one the policy protects`);
-  return { ...spec.request, seed, schedule: METHODS.tin.schedule({ ...spec.input, switchStep }) };
+  return { ...spec.request, seed, schedule: METHODS.tin.schedule({ ...spec.input, switchStep, ...(rewritten ? { rewritten: () => rewritten } : {}) }) };
 }
 
 export interface RunHooks {

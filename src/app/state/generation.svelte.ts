@@ -130,7 +130,8 @@ export class GenerationState {
    * means the next seed with the rewrite from step 0, up to maxRetries; then a refusal (an error
    * card that names the concept and the judge, and no image).
    */
-  private async verified(c: GenerateCall, value: ValidInputs, plan: JudgePlan, maxRetries: number, spec: RunSpec): Promise<GenerationOutput> {
+  /** `rewriteAgain`: a new u' for a regeneration, written knowing what the judge saw (only with a language model). */
+  private async verified(c: GenerateCall, value: ValidInputs, plan: JudgePlan, maxRetries: number, spec: RunSpec, rewriteAgain?: (seen: string) => Promise<string>): Promise<GenerationOutput> {
     const first = { seed: value.seed, switchStep: value.switchStep };
     this.lastVerification = null;
     const result = await generateVerified<GenerationOutput>(
@@ -139,7 +140,7 @@ export class GenerationState {
           if (a.seed === first.seed && a.switchStep === first.switchStep) return this.client.generate(c);
           this.update(spec, { previews: [], masks: [] });
           this.status = `${spec.title}: the judge saw a banned concept; regenerating (seed ${a.seed}, S = 0)…`;
-          return this.client.generate({ ...c, request: rerunTin(spec, a.seed, a.switchStep) });
+          return this.client.generate({ ...c, request: rerunTin(spec, a.seed, a.switchStep, a.seen && rewriteAgain ? rewriteAgain(a.seen) : undefined) });
         },
         judge: plan.kind === 'none' ? null : { id: plan.kind === 'world' ? 'the world judge' : plan.judge, check: async (out) => (await this.client.judge(out.rgba, plan)).verdict },
         uncheckedReason: plan.kind === 'none' ? plan.reason : undefined,
@@ -208,6 +209,21 @@ export class GenerationState {
       );
       rewritten = outcome.then((r) => r.rewritten);
     } else this.rewrite = null;
+    // A regeneration asks the language model again with what the judge saw; the offline fallback
+    // would write the same u', so without a model the regeneration keeps it (next seed, S = 0).
+    let current = rewritten;
+    const llm = ctx.llm;
+    const rewriteAgain =
+      policy && llm && current
+        ? async (seen: string): Promise<string> => {
+            const shown = { rewritten: await current!, seen };
+            const again = this.rewriter.rewrite({ query: value.prompt, concepts: ctx.concepts, llm, instruction: ctx.instruction, policy, shown, signal: abort.signal });
+            current = again.then((r) => r.rewritten);
+            const view = this.rewrite;
+            if (view) again.then((result) => (this.rewrite = { ...view, status: 'done', label: result.label, result }), () => {});
+            return current;
+          }
+        : undefined;
 
     let runs: RunSpec[];
     try {
@@ -222,7 +238,7 @@ export class GenerationState {
     const policySpec = runs.find((r) => r.policyRun);
     const verifying = {
       generate: (c: GenerateCall): Promise<GenerationOutput> =>
-        policySpec && c.request === policySpec.request && plan && ctx.verification !== 'off' ? this.verified(c, value, plan, ctx.maxRetries, policySpec) : this.client.generate(c),
+        policySpec && c.request === policySpec.request && plan && ctx.verification !== 'off' ? this.verified(c, value, plan, ctx.maxRetries, policySpec, rewriteAgain) : this.client.generate(c),
     };
     this.cards = runs.map((spec) => ({
       spec,
