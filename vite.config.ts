@@ -1,4 +1,4 @@
-import { createReadStream, mkdirSync, copyFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
@@ -84,8 +84,13 @@ function offlineShell(): Plugin[] {
   });
 }
 
+// The version line in the page's footer: package.json's, unless ORES_VERSION names the build (a
+// deploy, or tests/browser/update.spec.ts, which needs two builds that differ).
+const version = process.env.ORES_VERSION ?? (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+
 export default defineConfig({
   plugins: [svelte(), ortRuntime(), offlineShell()],
+  define: { __ORES_VERSION__: JSON.stringify(version) },
   // Under tests (ORES_TEST=1) nothing is watched and no page is hot-reloaded mid-generation.
   server: {
     headers: isolation,

@@ -2,42 +2,17 @@
 // stopped, the page reloaded. The service worker alone must serve the app, the ORT runtime, the
 // helper graphs, the lexicon and the embedded model, with the page still cross-origin isolated.
 import { expect, test } from '@playwright/test';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { buildApp, Preview } from './preview.ts';
 
-const PORT = Number(process.env.ORES_PREVIEW_PORT ?? 5303);
-const BASE = `http://localhost:${PORT}/`;
+const preview = new Preview(Number(process.env.ORES_PREVIEW_PORT ?? 5303));
+const BASE = preview.url;
 test.describe.configure({ timeout: 600_000 });
 
-let server: ChildProcess | undefined;
-
-async function serverUp(): Promise<boolean> {
-  try {
-    return (await fetch(BASE)).ok;
-  } catch {
-    return false;
-  }
-}
-
-async function startPreview(): Promise<void> {
-  server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], { stdio: 'ignore', detached: true });
-  for (let i = 0; i < 120 && !(await serverUp()); i++) await new Promise((r) => setTimeout(r, 500));
-  expect(await serverUp(), `vite preview on port ${PORT}`).toBe(true);
-}
-
-/** Stops the preview server (its whole process group: npx and vite). */
-async function stopPreview(): Promise<void> {
-  if (server?.pid) process.kill(-server.pid, 'SIGTERM');
-  server = undefined;
-  for (let i = 0; i < 40 && (await serverUp()); i++) await new Promise((r) => setTimeout(r, 250));
-}
-
-test.beforeAll(() => {
-  execFileSync('npx', ['vite', 'build'], { stdio: 'ignore', timeout: 300_000 });
-});
-test.afterAll(stopPreview);
+test.beforeAll(() => buildApp());
+test.afterAll(() => preview.stop());
 
 test('after one visit the app opens, stays cross-origin isolated and generates with the embedded model with the server gone', async ({ page }) => {
-  await startPreview();
+  await preview.start();
   await page.goto(BASE);
   await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 180_000 }); // everything precached
   await expect(page.getByTestId('model-ready')).toBeVisible({ timeout: 180_000 });
@@ -48,8 +23,8 @@ test('after one visit the app opens, stays cross-origin isolated and generates w
   await page.goto(BASE + 'manifest.webmanifest');
   expect(await page.evaluate(() => new Promise((resolve) => (indexedDB.deleteDatabase('ores-model-cache').onsuccess = () => resolve('deleted'))))).toBe('deleted');
 
-  await stopPreview();
-  expect(await serverUp()).toBe(false);
+  await preview.stop();
+  expect(await preview.up()).toBe(false);
 
   await page.goto(BASE);
   await expect(page.getByRole('heading', { name: 'ORES', level: 1 })).toBeVisible();
