@@ -16,6 +16,7 @@ import { switchStepFromFraction } from '../core/pipeline/schedule.ts';
 import { createFallbackRewriter } from '../core/rewrite/fallbackRewriter.ts';
 import { caseKind, checkSettings, scoreBenchmark, summarizeBenchmark, withOriginal, type BenchProgress, type BenchSettings, type CaseKind, type CaseRewrite, type GeneratedImage } from '../core/tin/benchmark.ts';
 import { ENFORCED_METHOD_IDS, parseMethodList, type Method } from '../core/tin/methods.ts';
+import { guidanceError, refuse, stepsError } from '../core/pipeline/inputChecks.ts';
 import { RESULTS_FORMAT, resultsGrid, resultsMarkdown, resultsPlot, type BenchResults, type LatencyReport } from '../core/tin/report.ts';
 import { AtomicDir } from './atomicDir.ts';
 import { appEnforcement, makeJudge } from './benchJudges.ts';
@@ -44,6 +45,9 @@ export async function runOresBench(o: OresBenchOptions): Promise<BenchResults> {
   const guidanceScale = o.guidance ?? entry.defaults.guidanceScale;
   const settings: BenchSettings = { methods, seeds: o.seeds, steps, switchStep, guidanceScale };
   checkSettings(settings);
+  // the manifest's step limit, before any work (the loaded scheduler may allow fewer: the engine checks again)
+  refuse(stepsError(steps, entry));
+  refuse(guidanceError(guidanceScale));
 
   const lexicon = parseLexicon(JSON.parse(await readFile(resolve(REPO_ROOT, 'public/guard/lexicon.json'), 'utf8')));
   const rewriter = createFallbackRewriter({ lexicon });

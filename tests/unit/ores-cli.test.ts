@@ -126,10 +126,18 @@ describe('bench:ores end to end', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('steps or guidance the model cannot run are refused before any work', async () => {
+    const out = join(tmp, 'early');
+    const argv = ['--cases', casesFile('one.tsv', 'red\ta\ta red disc\n'), '--out', out, ...FIXTURE, '--seeds', '0', '--steps', '2000'];
+    await expect(runOresBench(parseOresArgs(argv, quiet))).rejects.toMatchObject({ code: 'steps-out-of-range' });
+    expect(readdirSync(tmp).filter((f) => f.startsWith('early'))).toEqual([]);
+  });
+
   it('a run that fails half-way leaves no output folder, only a partial one marked complete: false', async () => {
     const out = join(tmp, 'half');
-    const argv = ['--cases', casesFile('one.tsv', 'red\ta\ta red disc\n'), '--out', out, ...FIXTURE, '--seeds', '0', '--steps', '2000'];
-    await expect(runOresBench(parseOresArgs(argv, quiet))).rejects.toThrow(/Steps must be a whole number from 1 to/);
+    // a query the engine refuses (too long) fails at its first image, after the partial folder exists
+    const argv = ['--cases', casesFile('one.tsv', `red\ta\ta red disc ${'x'.repeat(2000)}\n`), '--out', out, ...FIXTURE, '--seeds', '0'];
+    await expect(runOresBench(parseOresArgs(argv, quiet))).rejects.toThrow(/characters; the limit is 2000/);
     expect(existsSync(out)).toBe(false);
     const partial = readdirSync(tmp).filter((f) => f.startsWith('half.partial-'));
     expect(partial).toHaveLength(1);
